@@ -1,0 +1,1 @@
+"""The GraphQL API: ASGI app, context, schema, one package per aggregate."""

@@ -1,0 +1,152 @@
+"""The schema: queries and mutations of every aggregate, with cached parsing and validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+
+from api.audit import queries as audit_queries
+from api.audit.types import AuditEvent, AuditEventFilter, AuditVerification
+from api.complaint import queries as complaint_queries
+from api.complaint.mutations import ComplaintMutations
+from api.complaint.queries import ComplaintFilter
+from api.complaint.types import Complaint
+from api.context import Info
+from api.failures import (
+    ClientError,
+    ConflictError,
+    ForbiddenError,
+    InvalidTransitionError,
+    NotFoundError,
+    ValidationError,
+    should_mask,
+)
+from api.observability import OperationLogger
+from api.reference.types import ComplaintCategory, Officer, Unit
+from api.relay import Connection, Node, from_global_id
+from store import rows
+
+SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+@strawberry.type
+class Viewer:
+    subject: str
+    role: str
+    unit: str | None
+    officer: str | None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global id; null if absent or out of scope.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, local_id = from_global_id(id)
+        if type_name == "Complaint":
+            return await complaint_queries.complaint(info, id)
+        loader = {
+            "Unit": (info.context.loaders.unit, Unit),
+            "Officer": (info.context.loaders.officer, Officer),
+            "ComplaintCategory": (info.context.loaders.category, ComplaintCategory),
+        }.get(type_name)
+        if loader is None:
+            return None
+        row = await loader[0].load(local_id)
+        return loader[1].from_row(row) if row else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Who the token says you are.")
+    def viewer(self, info: Info) -> Viewer:
+        actor = info.context.call.actor
+        return Viewer(
+            subject=actor.subject, role=actor.role.value, unit=actor.unit, officer=actor.officer
+        )
+
+    @strawberry.field(description="The unit tree, in path order.")
+    async def units(self, info: Info) -> list[Unit]:
+        async with info.context.call.runtime.engine.connect() as conn:
+            found = await conn.execute(select(rows.unit).order_by(rows.unit.c.path))
+        return [Unit.from_row(r) for r in found]
+
+    @strawberry.field(description="The complaint taxonomy, parents before children.")
+    async def complaint_categories(self, info: Info) -> list[ComplaintCategory]:
+        async with info.context.call.runtime.engine.connect() as conn:
+            found = await conn.execute(
+                select(rows.category).order_by(
+                    rows.category.c.parent_code.is_not(None), rows.category.c.code
+                )
+            )
+        return [ComplaintCategory.from_row(r) for r in found]
+
+    @strawberry.field
+    async def complaint(self, info: Info, id: strawberry.ID) -> Complaint | None:
+        return await complaint_queries.complaint(info, id)
+
+    @strawberry.field(description="Newest first; keyset cursors; `first` at most 100.")
+    async def complaints(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: ComplaintFilter | None = None,
+    ) -> Connection[Complaint]:
+        return await complaint_queries.complaints(info, first, after, filter)
+
+    @strawberry.field(description="An item's audit events, oldest first.")
+    async def audit_trail(
+        self,
+        info: Info,
+        aggregate_id: strawberry.ID,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> Connection[AuditEvent]:
+        return await audit_queries.trail(info, aggregate_id, first, after)
+
+    @strawberry.field(
+        description="The whole log by gap-free position, for integrations that pull (first ≤ 1000)."
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        after: str | None = None,
+        first: int | None = 100,
+        filter: AuditEventFilter | None = None,
+    ) -> Connection[AuditEvent]:
+        return await audit_queries.feed(info, after, first, filter)
+
+    @strawberry.field(description="Recompute the hash chain over positions from..to (default all).")
+    async def audit_verification(
+        self,
+        info: Info,
+        from_: Annotated[str | None, strawberry.argument(name="from")] = None,
+        to: str | None = None,
+    ) -> AuditVerification:
+        return await audit_queries.verification(info, from_, to)
+
+
+@strawberry.type
+class Mutation(ComplaintMutations):
+    pass
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[ValidationError, NotFoundError, ConflictError, ForbiddenError, InvalidTransitionError],
+    extensions=[
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+        OperationLogger,
+    ],
+)
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"
+
+
+__all__ = ["SDL_PATH", "ClientError", "schema", "sdl"]

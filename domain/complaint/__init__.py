@@ -1,0 +1,1 @@
+"""The complaint aggregate (来信 / 投诉)."""

@@ -1,0 +1,1 @@
+"""Reference data: the unit tree, officers and their dated assignments, complaint categories."""

@@ -1,0 +1,1 @@
+"""Application services: each command opens a unit of work, loads, changes, commits."""

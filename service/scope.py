@@ -1,0 +1,41 @@
+"""Unit scope: a handler sees and changes only its own unit's subtree."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.actor import Actor
+from store import rows
+
+
+def subtree_codes(root_code: str) -> ColumnElement[bool]:
+    """True for unit rows in root_code's subtree (the root included)."""
+    root_path = select(rows.unit.c.path).where(rows.unit.c.code == root_code).scalar_subquery()
+    return or_(rows.unit.c.path == root_path, rows.unit.c.path.startswith(root_path.concat(".")))
+
+
+def subtree_select(root_code: str) -> Select[tuple[str]]:
+    return select(rows.unit.c.code).where(subtree_codes(root_code))
+
+
+def complaint_visibility(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition a complaint row must meet for `actor`, or None when centre-wide."""
+    if not actor.is_unit_scoped:
+        return None
+    assert actor.unit is not None
+    units = subtree_select(actor.unit)
+    c = rows.complaint.c
+    # Never shown to the unit complained about (信访工作条例 art. 30), even if routed there.
+    return or_(c.primary_unit_code.in_(units), c.line_unit_code.in_(units)) & ~(
+        c.complained_units.contains([actor.unit])
+    )
+
+
+async def in_subtree(conn: AsyncConnection, *, unit_code: str | None, root_code: str) -> bool:
+    if unit_code is None:
+        return False
+    found = await conn.scalar(
+        select(rows.unit.c.code).where(rows.unit.c.code == unit_code, subtree_codes(root_code))
+    )
+    return found is not None

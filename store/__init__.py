@@ -1,0 +1,1 @@
+"""Persistence: row classes, repositories that turn rows into aggregates, the unit of work."""

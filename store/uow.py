@@ -1,0 +1,76 @@
+"""The unit of work: one transaction that saves aggregates and appends their audit events."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from audit.canonical import EventRecord
+from audit.recorder import RequestMeta, append
+from domain.errors import DomainError
+from store.complaints import ComplaintRepository
+from store.errors import translate
+from store.reference import CategoryRepository, OfficerRepository, UnitRepository
+from store.repository import Repository
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(...) as uow: ...; await uow.commit()`; leaving without commit rolls back."""
+
+    def __init__(self, engine: AsyncEngine, meta: RequestMeta) -> None:
+        self._engine = engine
+        self.meta = meta
+        self.recorded: list[EventRecord] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.conn: AsyncConnection = await self._engine.connect()
+        await self.conn.begin()
+        self.complaints = ComplaintRepository(self.conn)
+        self.units = UnitRepository(self.conn)
+        self.officers = OfficerRepository(self.conn)
+        self.categories = CategoryRepository(self.conn)
+        return self
+
+    def _repositories(self) -> list[Repository[Any]]:
+        # Reference data first: complaints may point at units defined in the same transaction.
+        return [self.units, self.categories, self.officers, self.complaints]
+
+    async def commit(self) -> list[EventRecord]:
+        """Save every changed aggregate, append its events to the audit log, commit once."""
+        try:
+            events = []
+            for repository in self._repositories():
+                for aggregate, loaded_version in repository.changed():
+                    await repository.save(aggregate, loaded_version=loaded_version)
+                    events.extend(aggregate.collect_events())
+            self.recorded = await append(self.conn, events, self.meta)
+            await self.conn.commit()
+        except DBAPIError as error:
+            await self.conn.rollback()
+            domain_error = translate(error)
+            if domain_error is None:
+                raise
+            raise domain_error from error
+        return self.recorded
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.conn.in_transaction():
+                await self.conn.rollback()
+        finally:
+            await self.conn.close()
+        if isinstance(exc, DBAPIError):
+            domain_error = translate(exc)
+            if domain_error is not None:
+                raise domain_error from exc
+
+
+__all__ = ["DomainError", "UnitOfWork"]
