@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
     sub.add_parser("migrate", help="apply migrations (as the owner) and the taxonomy")
     sub.add_parser("seed-demo", help="load the demo city and its complaints")
+    sub.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     token = sub.add_parser("token", help="print a signed development JWT")
     token.add_argument("--sub", required=True)
     token.add_argument(
@@ -168,6 +169,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             + "\n"
         )
+        raise SystemExit(0)
+    if args.command == "export-schema":
+        from api.schema import SDL_PATH, sdl
+
+        SDL_PATH.write_text(sdl(), encoding="utf-8")
+        log.info("schema_exported", path=str(SDL_PATH))
         raise SystemExit(0)
     if args.command == "serve":
         raise SystemExit(_serve(settings, args))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from audit.canonical import EventRecord
 from audit.recorder import RequestMeta, append
+from domain.actor import Role
 from domain.errors import DomainError
+from store import rows
 from store.complaints import ComplaintRepository
 from store.errors import translate
 from store.reference import CategoryRepository, OfficerRepository, UnitRepository
@@ -46,7 +50,7 @@ class UnitOfWork:
                 for aggregate, loaded_version in repository.changed():
                     await repository.save(aggregate, loaded_version=loaded_version)
                     events.extend(aggregate.collect_events())
-            self.recorded = await append(self.conn, events, self.meta)
+            self.recorded = await append(self.conn, events, await self._with_officer(self.meta))
             await self.conn.commit()
         except DBAPIError as error:
             await self.conn.rollback()
@@ -55,6 +59,18 @@ class UnitOfWork:
                 raise
             raise domain_error from error
         return self.recorded
+
+    async def _with_officer(self, meta: RequestMeta) -> RequestMeta:
+        """A token subject that is an officer's account names that officer in the audit actor."""
+        actor = meta.actor
+        if actor.officer is not None or actor.role is Role.SYSTEM:
+            return meta
+        officer = await self.conn.scalar(
+            select(rows.officer.c.code).where(rows.officer.c.account == actor.subject)
+        )
+        if officer is None:
+            return meta
+        return replace(meta, actor=replace(actor, officer=officer))
 
     async def __aexit__(
         self,
