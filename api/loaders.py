@@ -50,7 +50,8 @@ class Loaders:
                 select(rows.complainant).where(rows.complainant.c.id.in_(ids))
             )
             found = {r.id: r for r in result}
-            if actor.may_read_identity and found:
+            readable = [pid for pid, row in found.items() if row.erased_at is None]
+            if actor.may_read_identity and readable:
                 await conn.execute(
                     insert(rows.PersonalDataAccessRow),
                     [
@@ -60,8 +61,7 @@ class Loaders:
                             "actor_role": actor.role.value,
                             "request_id": self.call.request_id,
                         }
-                        for person_id, row in found.items()
-                        if row.erased_at is None
+                        for person_id in readable
                     ],
                 )
         return [found.get(i) for i in ids]

@@ -23,10 +23,14 @@ from domain.events import DomainEvent
 
 AUDIT_LOCK_KEY = 7_381_201
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# A separate statement on purpose: in READ COMMITTED a statement's snapshot is taken when it
+# starts, so a head read in the statement that waited for the lock could miss the commit of the
+# writer it waited for (the insert trigger rejects such a stale head; see decision 0003).
 _HEAD = text(
-    "SELECT pg_advisory_xact_lock(:key) AS locked, clock_timestamp() AS now,"
-    " (SELECT position FROM audit_event ORDER BY position DESC LIMIT 1) AS position,"
-    " (SELECT hash FROM audit_event ORDER BY position DESC LIMIT 1) AS hash"
+    "SELECT clock_timestamp() AS now, head.position, head.hash FROM (SELECT 1) AS one"
+    " LEFT JOIN LATERAL (SELECT position, hash FROM audit_event ORDER BY position DESC LIMIT 1)"
+    " AS head ON true"
 )
 
 
@@ -45,7 +49,8 @@ async def append(
     """Insert `events` at the head of the chain; call last, just before COMMIT."""
     if not events:
         return []
-    head = (await conn.execute(_HEAD, {"key": AUDIT_LOCK_KEY})).one()
+    await conn.execute(_LOCK, {"key": AUDIT_LOCK_KEY})
+    head = (await conn.execute(_HEAD)).one()
     position: int = head.position or 0
     prev_hash: str = head.hash or GENESIS_HASH
     actor = meta.actor.as_record()
