@@ -27,7 +27,7 @@ APPEND_ONLY = "append-only"
 async def test_the_application_role_cannot_rewrite_the_audit_log(runtime, statement):
     await register(runtime)
     async with runtime.engine.connect() as conn:
-        with pytest.raises(Exception, match="permission denied|append-only"):
+        with pytest.raises(Exception, match=r"permission denied|append-only"):
             await conn.execute(text(statement))
 
 
@@ -143,7 +143,8 @@ async def test_rewriting_the_canonical_bytes_and_hash_breaks_the_link_to_the_nex
     # The rewritten event is self-consistent; the next one no longer links to it.
     assert not result.ok
     assert result.first_broken_position == target + 1
-    assert result.problem is not None and "prevHash" in result.problem
+    assert result.problem is not None
+    assert "prevHash" in result.problem
 
 
 @pytest.mark.db
