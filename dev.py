@@ -84,7 +84,7 @@ def test(extra: list[str]) -> int:
     if code != 0:
         return code
     if os.environ.get("JIANDU_TEST_LOCAL", "auto") != "off" and _local_postgres_answers():
-        sys.stderr.write("== pytest (PostgreSQL at 127.0.0.1:5432), database tests\n")
+        sys.stderr.write("== pytest (PostgreSQL at 127.0.0.1:5432)\n")
         url = os.environ.get(
             "JIANDU_TEST_LOCAL_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         )

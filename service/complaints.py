@@ -278,3 +278,17 @@ async def reject(
         complaint.reject(reason=reason, at=call.runtime.clock.now())
         await uow.commit()
         return complaint
+
+
+async def erase_identity(
+    call: Call, complaint_id: UUID, expected_version: int, *, reason: str
+) -> Complaint:
+    authorise(call.actor, C.ERASE_IDENTITY)
+    async with call.unit_of_work() as uow:
+        complaint = await _load(call, uow, complaint_id, expected_version)
+        if await uow.complaints.identity_erased(complaint.complainant_id):
+            raise ValidationFailed("the complainant's identity is already erased", field="id")
+        complaint.erase_identity(reason=reason, at=call.runtime.clock.now())
+        await uow.complaints.erase_identity(complaint.complainant_id)
+        await uow.commit()
+        return complaint

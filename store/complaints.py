@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from domain.complaint.aggregate import Complaint, ExternalRef
 from domain.complaint.status import ComplaintStatus, Satisfaction
@@ -104,6 +104,19 @@ class ComplaintRepository(Repository[Complaint]):
             )
         )
         return salt
+
+    async def identity_erased(self, complainant_id: UUID) -> bool:
+        erased_at = await self._conn.scalar(
+            select(rows.complainant.c.erased_at).where(rows.complainant.c.id == complainant_id)
+        )
+        return erased_at is not None
+
+    async def erase_identity(self, complainant_id: UUID) -> None:
+        await self._conn.execute(
+            update(rows.complainant)
+            .where(rows.complainant.c.id == complainant_id)
+            .values(name=None, phone=None, id_number=None, salt=None, erased_at=func.now())
+        )
 
     async def save(self, complaint: Complaint, *, loaded_version: int) -> None:
         if loaded_version == 0:

@@ -236,3 +236,16 @@ class ComplaintMutations:
                 info.context.call, _id(id), expected_version, reason=input.reason
             ),
         )
+
+    @strawberry.mutation(
+        description="Erase the complainant's personal data (PIPL); the audit chain stays intact."
+    )
+    async def erase_complainant_identity(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: ReasonInput
+    ) -> ComplaintChangeResult:
+        return await _run(
+            info,
+            lambda: service.erase_identity(
+                info.context.call, _id(id), expected_version, reason=input.reason
+            ),
+        )

@@ -309,6 +309,17 @@ class Complaint(Aggregate):
 
         self._change("rejected", at=at, mutate=apply, reason=why)
 
+    def erase_identity(self, *, reason: str, at: datetime) -> None:
+        """PIPL erasure: the person's data goes; the commitments in the log stay verifiable."""
+        why = _text(reason, field="reason", limit=2000)
+        self._change(
+            "identity_erased",
+            at=at,
+            mutate=lambda: None,
+            reason=why,
+            data={"complainant": {"ref": str(self.complainant_id)}},
+        )
+
     def _require(self, target: ComplaintStatus, command: str) -> None:
         if TRANSITIONS[self.status].get(command) is not target:
             raise InvalidTransition(

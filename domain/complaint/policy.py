@@ -18,6 +18,7 @@ class ComplaintCommand(StrEnum):
     REOPEN = "reopen"
     MERGE = "merge"
     REJECT = "reject"
+    ERASE_IDENTITY = "erase the identity of"
 
 
 C = ComplaintCommand
@@ -33,6 +34,7 @@ PERMISSIONS: dict[ComplaintCommand, frozenset[Role]] = {
     C.REOPEN: _CENTRE,
     C.MERGE: _CENTRE,
     C.REJECT: _CENTRE,
+    C.ERASE_IDENTITY: _CENTRE,
 }
 
 
