@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -14,11 +15,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.auth import AuthenticationFailed, authenticate
 from api.context import Context
+from api.fastpath import FastPath, answer
 from api.schema import schema
 from domain.actor import Actor
 from service.context import Call, Runtime
@@ -30,11 +32,12 @@ REQUEST_ID_HEADER = "x-request-id"
 class JianduGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our authentication in front and our context behind."""
 
-    def __init__(self, runtime: Runtime, *, secret: str, graphiql: bool) -> None:
+    def __init__(self, runtime: Runtime, *, secret: str, graphiql: bool, fast_reads: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.runtime = runtime
         self.secret = secret
         self.graphiql = graphiql
+        self.fast_path = FastPath(schema._schema) if fast_reads else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,7 +55,36 @@ class JianduGraphQL(GraphQL[Context, None]):
             return
         scope.setdefault("state", {})["actor"] = actor
         structlog.contextvars.bind_contextvars(actor=actor.subject, role=actor.role.value)
+        if self.fast_path is not None and request.method == "POST":
+            body = await request.body()
+            if await self._answer_compiled(body, actor, scope, receive, send):
+                return
+            receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
+
+    async def _answer_compiled(
+        self, body: bytes, actor: Actor, scope: Scope, receive: Receive, send: Send
+    ) -> bool:
+        """Answer from one SQL statement when the document compiles (api/fastpath.py)."""
+        assert self.fast_path is not None
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+            return False
+        variables = request.get("variables")
+        operation_name = request.get("operationName")
+        if not isinstance(variables, dict | None) or not isinstance(operation_name, str | None):
+            return False
+        plan = self.fast_path.plan(request["query"], operation_name, variables, actor)
+        if plan is None:
+            return False
+        data = await answer(self.runtime.engine, plan)
+        structlog.contextvars.bind_contextvars(operation=operation_name, compiled=True)
+        response = Response(b'{"data":' + data.encode() + b"}", media_type="application/json")
+        await response(scope, receive, send)
+        return True
 
     @staticmethod
     def _wants_ide(request: Request) -> bool:
@@ -66,6 +98,20 @@ class JianduGraphQL(GraphQL[Context, None]):
         actor: Actor = request.scope["state"]["actor"]
         request_id = request.scope["state"].get("request_id")
         return Context(call=Call(runtime=self.runtime, actor=actor, request_id=request_id))
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that hands the already-read body to the next reader."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def _unauthenticated(message: str) -> Response:
@@ -126,7 +172,9 @@ def _lifespan(runtime: Runtime) -> Callable[[Starlette], AbstractAsyncContextMan
     return lifespan
 
 
-def create_app(runtime: Runtime, *, secret: str, graphiql: bool) -> Starlette:
+def create_app(
+    runtime: Runtime, *, secret: str, graphiql: bool, fast_reads: bool = True
+) -> Starlette:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -139,7 +187,7 @@ def create_app(runtime: Runtime, *, secret: str, graphiql: bool) -> Starlette:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = JianduGraphQL(runtime, secret=secret, graphiql=graphiql)
+    graphql = JianduGraphQL(runtime, secret=secret, graphiql=graphiql, fast_reads=fast_reads)
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

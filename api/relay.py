@@ -99,10 +99,11 @@ def build_connection(
     after: str | None,
     key: Callable[[Any], Sequence[Any]],
     node: Callable[[Any], T],
+    cursor: Callable[[Sequence[Any]], str] = encode_cursor,
 ) -> Connection[T]:
     """`rows` were fetched with LIMIT size+1: the extra row only says there is a next page."""
     page = rows[:size]
-    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page]
+    edges = [Edge(cursor=cursor(key(row)), node=node(row)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from api.audit import queries as audit_queries
 from api.audit.types import AuditEvent, AuditEventFilter, AuditVerification
@@ -28,6 +30,7 @@ from api.failures import (
 from api.observability import OperationLogger
 from api.reference.types import ComplaintCategory, Officer, Unit
 from api.relay import Connection, Node, from_global_id
+from api.scalars import DateTime
 from store import rows
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -134,6 +137,7 @@ class Mutation(ComplaintMutations):
 
 schema = strawberry.Schema(
     query=Query,
+    config=StrawberryConfig(scalar_map={datetime: DateTime}),
     mutation=Mutation,
     types=[ValidationError, NotFoundError, ConflictError, ForbiddenError, InvalidTransitionError],
     extensions=[

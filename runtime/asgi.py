@@ -14,4 +14,9 @@ def create() -> Starlette:
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     runtime = build_runtime(database_url(settings), settings)
-    return create_app(runtime, secret=settings.jwt_secret, graphiql=not settings.is_production)
+    return create_app(
+        runtime,
+        secret=settings.jwt_secret,
+        graphiql=not settings.is_production,
+        fast_reads=settings.fast_reads,
+    )

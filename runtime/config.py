@@ -26,6 +26,7 @@ class Settings:
     log_level: str
     log_format: str
     duplicate_threshold: float
+    fast_reads: bool
 
     @property
     def is_production(self) -> bool:
@@ -75,4 +76,5 @@ def load_settings() -> Settings:
         log_level=os.environ.get("JIANDU_LOG_LEVEL", "info").upper(),
         log_format=log_format,
         duplicate_threshold=float(os.environ.get("JIANDU_DUPLICATE_THRESHOLD", "0.5")),
+        fast_reads=os.environ.get("JIANDU_FAST_READS", "on") != "off",
     )

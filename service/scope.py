@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.actor import Actor
@@ -12,7 +12,11 @@ from store import rows
 def subtree_codes(root_code: str) -> ColumnElement[bool]:
     """True for unit rows in root_code's subtree (the root included)."""
     root_path = select(rows.unit.c.path).where(rows.unit.c.code == root_code).scalar_subquery()
-    return or_(rows.unit.c.path == root_path, rows.unit.c.path.startswith(root_path.concat(".")))
+    path = rows.unit.c.path
+    # An exact prefix test: LIKE would treat an underscore in a unit code as a wildcard.
+    return or_(
+        path == root_path, func.left(path, func.length(root_path) + 1) == root_path.concat(".")
+    )
 
 
 def subtree_select(root_code: str) -> Select[tuple[str]]:

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ARRAY, Table, Text
-from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy import Table, Text
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 

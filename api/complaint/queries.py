@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +17,9 @@ from api.complaint.types import (
 )
 from api.context import Info
 from api.failures import ClientError
+from api.fastpath import decode_complaint_cursor, encode_complaint_cursor
 from api.reference.types import Channel
-from api.relay import Connection, build_connection, decode_cursor, page_size, uuid_of
+from api.relay import Connection, build_connection, page_size, uuid_of
 from domain.complaint.status import OPEN_STATUSES
 from domain.similarity import bigrams, jaccard
 from service.scope import complaint_visibility, subtree_select
@@ -26,6 +27,8 @@ from store import rows
 
 C = rows.complaint.c
 DUPLICATE_WINDOW = timedelta(days=30)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 @strawberry.input(description="Filters combine with AND; list filters match any of their values.")
@@ -111,11 +114,11 @@ async def complaints(
     size = page_size(first)
     query = _filtered(info, _scoped(info, select(rows.complaint)), filter)
     if after is not None:
-        received, last_id = decode_cursor(after, 2)
-        try:
-            key = (datetime.fromisoformat(received), UUID(last_id))
-        except (TypeError, ValueError):
-            raise ClientError("the `after` cursor is not valid", code="VALIDATION") from None
+        decoded = decode_complaint_cursor(after)
+        if decoded is None:
+            raise ClientError("the `after` cursor is not valid", code="VALIDATION")
+        micros, last_id = decoded
+        key = (EPOCH + timedelta(microseconds=micros), last_id)
         query = query.where(tuple_(C.received_at, C.id) < tuple_(*key))
     query = query.order_by(C.received_at.desc(), C.id.desc()).limit(size + 1)
     async with info.context.call.runtime.engine.connect() as conn:
@@ -124,8 +127,9 @@ async def complaints(
         found,
         size=size,
         after=after,
-        key=lambda r: [r.received_at.isoformat(), str(r.id)],
+        key=lambda r: (r.received_at, r.id),
         node=Complaint.from_row,
+        cursor=lambda key: encode_complaint_cursor((key[0] - EPOCH) // MICROSECOND, key[1]),
     )
 
 

@@ -31,7 +31,7 @@ IDENTITY = (
 )
 
 
-async def _register(gql) -> dict:
+async def _register(gql) -> dict[str, object]:
     data = await gql(
         REGISTER,
         {
