@@ -20,7 +20,7 @@ from strawberry.asgi import GraphQL
 
 from api.auth import AuthenticationFailed, authenticate
 from api.context import Context
-from api.fastpath import FastPath, answer
+from api.fastpath import FastPath, Reader
 from api.schema import schema
 from domain.actor import Actor
 from service.context import Call, Runtime
@@ -38,6 +38,7 @@ class JianduGraphQL(GraphQL[Context, None]):
         self.secret = secret
         self.graphiql = graphiql
         self.fast_path = FastPath(schema._schema) if fast_reads else None
+        self.reader = Reader(runtime.engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,7 +81,7 @@ class JianduGraphQL(GraphQL[Context, None]):
         plan = self.fast_path.plan(request["query"], operation_name, variables, actor)
         if plan is None:
             return False
-        data = await answer(self.runtime.engine, plan)
+        data = await self.reader.answer(plan)
         structlog.contextvars.bind_contextvars(operation=operation_name, compiled=True)
         response = Response(b'{"data":' + data.encode() + b"}", media_type="application/json")
         await response(scope, receive, send)
@@ -163,10 +164,13 @@ class RequestLog:
                 )
 
 
-def _lifespan(runtime: Runtime) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    runtime: Runtime, reader: Reader
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await reader.close()
         await runtime.engine.dispose()
 
     return lifespan
@@ -194,7 +198,8 @@ def create_app(
             Route("/readyz", readyz),
             Route("/graphql", graphql),
         ],
-        lifespan=_lifespan(runtime),
+        lifespan=_lifespan(runtime, graphql.reader),
     )
+    app.state.reader = graphql.reader
     app.add_middleware(RequestLog)
     return app

@@ -92,7 +92,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
-        connect_args={"prepare_threshold": None},
+        connect_args={"prepare_threshold": 2},
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -92,11 +92,8 @@ def template_name(server_url: str) -> str:
                 "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
             ).fetchone()
             if not exists:
-                stale = conn.execute(
-                    "SELECT datname FROM pg_database WHERE datname LIKE 'jiandu\\_tpl\\_%%'"
-                ).fetchall()
-                for (old,) in stale:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+                # Templates of other code versions stay: another checkout may be testing with one.
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}_build" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{name}_build" ENCODING UTF8 TEMPLATE template0')
                 _build_template(server_url, f"{name}_build")
                 conn.execute(f'ALTER DATABASE "{name}_build" RENAME TO "{name}"')
@@ -191,3 +188,4 @@ async def gql(runtime: Runtime) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://jiandu.test") as http:
         yield GraphQLClient(http)
+    await app.state.reader.close()

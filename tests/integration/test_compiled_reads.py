@@ -116,6 +116,7 @@ async def clients(runtime) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.Async
         httpx.AsyncClient(transport=httpx.ASGITransport(app=slow), base_url="http://s") as s,
     ):
         yield f, s
+    await fast.state.reader.close()
 
 
 async def _both(clients, viewer: dict[str, Any], query: str, variables: dict[str, Any]) -> Any:
