@@ -13,14 +13,16 @@ import structlog
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.auth import AuthenticationFailed, authenticate
 from api.context import Context
 from api.fastpath import FastPath, Reader
+from api.ide import ASSETS_DIR, ASSETS_URL, graphiql_html
 from api.schema import schema
 from domain.actor import Actor
 from service.context import Call, Runtime
@@ -47,7 +49,7 @@ class JianduGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         if self.graphiql and self._wants_ide(request):
             # The page itself needs no token; the queries it sends do.
-            await super().__call__(scope, receive, send)
+            await HTMLResponse(graphiql_html())(scope, receive, send)
             return
         try:
             actor = authenticate(request.headers.get("authorization"), self.secret)
@@ -197,6 +199,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
+            *([Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR))] if graphiql else []),
         ],
         lifespan=_lifespan(runtime, graphql.reader),
     )
