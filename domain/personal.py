@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from domain.errors import ValidationFailed
 
-_PHONE = re.compile(r"^\+?\d{5,15}$")
+_PHONE = re.compile(r"^\+?[0-9]{5,15}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -24,7 +24,7 @@ def normalise_phone(raw: str) -> str:
 def normalise_id_number(raw: str) -> str:
     """A PRC resident identity number (GB 11643): 17 digits and a checksum digit or X."""
     value = unicodedata.normalize("NFKC", raw).strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationFailed(
             "ID number must be 17 digits and a check digit", field="complainant.idNumber"
         )

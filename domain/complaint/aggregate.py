@@ -244,7 +244,7 @@ class Complaint(Aggregate):
         def apply() -> None:
             self.status = S.CALLED_BACK
             self.satisfaction = satisfaction
-            self.callback_note = note.strip() if note else None
+            self.callback_note = (note or "").strip() or None
             self.called_back_at = at
 
         self._change("called_back", at=at, mutate=apply)
