@@ -90,7 +90,8 @@ def to_error(error: domain.DomainError) -> Error:
 def should_mask(error: GraphQLError) -> bool:
     """Hide everything unexpected; keep our client errors and GraphQL's own (syntax, validation)."""
     original = error.original_error
-    return not (original is None or isinstance(original, ClientError))
+    # GraphQLError originals are the library's own input errors (e.g. variable coercion).
+    return not (original is None or isinstance(original, ClientError | GraphQLError))
 
 
 def with_code(error: GraphQLError) -> GraphQLError:

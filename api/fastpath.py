@@ -260,11 +260,13 @@ def _visibility(actor: Actor, params: _Params, alias: str) -> str:
     if not actor.is_unit_scoped:
         return "true"
     unit = params.add(actor.unit)
+    officer = params.add(actor.officer)
     subtree = "(SELECT code FROM unit WHERE path = r.path OR left(path, length(r.path) + 1) = r.path || '.')"
     return (
         f"EXISTS (SELECT 1 FROM unit r WHERE r.code = {unit} AND"
         f" ({alias}.primary_unit_code IN {subtree} OR {alias}.line_unit_code IN {subtree}))"
-        f" AND NOT ({alias}.complained_units @> ARRAY[{unit}]::text[])"
+        f" AND NOT jiandu_hidden_from({alias}.complained_units, {alias}.complained_officers,"
+        f" {unit}::text, {officer}::text)"
     )
 
 

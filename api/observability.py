@@ -22,7 +22,7 @@ class OperationLogger(SchemaExtension):
         errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
         for error in errors:
             original = error.original_error
-            if original is not None and not isinstance(original, ClientError):
+            if original is not None and not isinstance(original, ClientError | GraphQLError):
                 log.error(
                     "resolver_failed",
                     path=error.path,

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select, tuple_
 
 from api.complaint.types import (
     Complaint,
@@ -67,11 +67,15 @@ async def complaint(info: Info, id: strawberry.ID) -> Complaint | None:
 
 
 def _overdue(now: datetime) -> Any:
-    return or_(
-        and_(C.status.in_(["RECEIVED", "TRIAGED", "HANDLING"]), C.reply_due_at <= now),
-        and_(C.status == "REPLIED", C.callback_due_at <= now),
-        C.replied_at > C.reply_due_at,
-        C.called_back_at > C.callback_due_at,
+    """Past due and not done, or done late; never NULL, so that NOT of it is meaningful."""
+    return func.coalesce(
+        or_(
+            and_(C.status.in_(["RECEIVED", "TRIAGED", "HANDLING"]), C.reply_due_at <= now),
+            and_(C.status == "REPLIED", C.callback_due_at <= now),
+            C.replied_at > C.reply_due_at,
+            C.called_back_at > C.callback_due_at,
+        ),
+        False,
     )
 
 

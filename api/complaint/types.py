@@ -280,7 +280,13 @@ class Complaint(Node):
     async def merged_into(self, info: Info) -> Complaint | None:
         if self.merged_into_id is None:
             return None
-        row = await info.context.loaders.complaint.load(self.merged_into_id)
+        if info.context.call.actor.is_unit_scoped:
+            # The target may lie outside the handler's scope: check it like any lookup.
+            from api.complaint.queries import visible_complaint_row
+
+            row = await visible_complaint_row(info, self.merged_into_id)
+        else:
+            row = await info.context.loaders.complaint.load(self.merged_into_id)
         return Complaint.from_row(row) if row else None
 
     def _deadline(self, kind: str, info: Info) -> Deadline | None:

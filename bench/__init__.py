@@ -1,0 +1,1 @@
+"""End-to-end HTTP benchmark of the Jiandu API: `python -m bench` (see bench/README.md)."""

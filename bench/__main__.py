@@ -1,0 +1,5 @@
+"""`python -m bench`: set up a database, start `jiandu serve`, measure, tear down."""
+
+from bench.cli import main
+
+main()
