@@ -17,7 +17,7 @@ from domain.complaint.status import Satisfaction
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.personal import Identity
 from service.context import Call
-from service.scope import in_subtree
+from service.scope import hidden_from, in_subtree, within_any
 from store import rows
 from store.reference import load_calendar, load_clock_rules
 from store.uow import UnitOfWork
@@ -80,7 +80,9 @@ async def _visible(call: Call, conn: AsyncConnection, complaint: Complaint) -> b
     if not actor.is_unit_scoped:
         return True
     assert actor.unit is not None
-    if actor.unit in complaint.complained_units:
+    if await hidden_from(
+        conn, units=complaint.complained_units, officers=complaint.complained_officers, actor=actor
+    ):
         return False
     for unit in (complaint.primary_unit, complaint.line_unit):
         if await in_subtree(conn, unit_code=unit, root_code=actor.unit):
@@ -180,10 +182,10 @@ async def triage(
         for code, field in ((unit_code, "unitCode"), (line_unit_code, "lineUnitCode")):
             if code is not None and await uow.units.get(code) is None:
                 raise ValidationFailed(f"unknown unit {code}", field=field)
-        if unit_code in complaint.complained_units:
-            # 信访工作条例 art. 30: never hand a complaint to the unit complained about.
+        if await within_any(uow.conn, unit_code=unit_code, roots=complaint.complained_units):
+            # 信访工作条例 art. 30: never hand a complaint to the unit complained about (or inside it).
             raise ValidationFailed(
-                f"unit {unit_code} is complained about and cannot handle this complaint",
+                f"unit {unit_code} is, or is inside, a unit complained about and cannot handle this complaint",
                 field="unitCode",
             )
         complaint.triage(

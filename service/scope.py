@@ -30,10 +30,31 @@ def complaint_visibility(actor: Actor) -> ColumnElement[bool] | None:
     assert actor.unit is not None
     units = subtree_select(actor.unit)
     c = rows.complaint.c
-    # Never shown to the unit complained about (信访工作条例 art. 30), even if routed there.
-    return or_(c.primary_unit_code.in_(units), c.line_unit_code.in_(units)) & ~(
-        c.complained_units.contains([actor.unit])
+    # Never shown to a unit or officer complained about (migration 0002, jiandu_hidden_from).
+    hidden = func.jiandu_hidden_from(
+        c.complained_units, c.complained_officers, actor.unit, actor.officer
     )
+    return or_(c.primary_unit_code.in_(units), c.line_unit_code.in_(units)) & ~hidden
+
+
+async def hidden_from(
+    conn: AsyncConnection, *, units: tuple[str, ...], officers: tuple[str, ...], actor: Actor
+) -> bool:
+    """Whether a complaint about `units` and `officers` must be hidden from `actor`."""
+    if not actor.is_unit_scoped:
+        return False
+    hidden = await conn.scalar(
+        select(func.jiandu_hidden_from(list(units), list(officers), actor.unit, actor.officer))
+    )
+    return bool(hidden)
+
+
+async def within_any(conn: AsyncConnection, *, unit_code: str, roots: tuple[str, ...]) -> bool:
+    """Whether unit_code lies inside the subtree of any of `roots`."""
+    for root in roots:
+        if await conn.scalar(select(func.jiandu_unit_within(unit_code, root))):
+            return True
+    return False
 
 
 async def in_subtree(conn: AsyncConnection, *, unit_code: str | None, root_code: str) -> bool:

@@ -14,7 +14,9 @@ async def test_graphiql_names_only_local_assets_whose_integrity_hashes_hold(gql)
     assert page.status_code == 200
     html = page.text
     assert "https://" not in html
-    assets = re.findall(r'(?:src|href)="(/graphiql-assets/[^"]+)"\s+integrity="(sha384-[^"]+)"', html)
+    assets = re.findall(
+        r'(?:src|href)="(/graphiql-assets/[^"]+)"\s+integrity="(sha384-[^"]+)"', html
+    )
     assert len(assets) == len(LOCAL)
     for url, integrity in assets:
         served = await gql.http.get(url)
