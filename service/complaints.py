@@ -182,12 +182,15 @@ async def triage(
         for code, field in ((unit_code, "unitCode"), (line_unit_code, "lineUnitCode")):
             if code is not None and await uow.units.get(code) is None:
                 raise ValidationFailed(f"unknown unit {code}", field=field)
-        if await within_any(uow.conn, unit_code=unit_code, roots=complaint.complained_units):
-            # 信访工作条例 art. 30: never hand a complaint to the unit complained about (or inside it).
-            raise ValidationFailed(
-                f"unit {unit_code} is, or is inside, a unit complained about and cannot handle this complaint",
-                field="unitCode",
-            )
+        for code, field in ((unit_code, "unitCode"), (line_unit_code, "lineUnitCode")):
+            if code and await within_any(
+                uow.conn, unit_code=code, roots=complaint.complained_units
+            ):
+                # 信访工作条例 art. 30: never hand a complaint to a unit complained about (or inside it).
+                raise ValidationFailed(
+                    f"unit {code} is, or is inside, a unit complained about and cannot handle this complaint",
+                    field=field,
+                )
         complaint.triage(
             category=CategoryRef(code=category.code, is_enforcement=category.is_enforcement),
             primary_unit=unit_code,
