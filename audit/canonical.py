@@ -1,10 +1,13 @@
-"""The canonical form of an audit event: the exact bytes that are hashed.
+"""The bytes that are hashed: a short chain header, then the event body in canonical JSON.
 
-Format version 1 (docs/audit-format.md): a JSON object with the keys below, serialised per
-RFC 8785 (JSON Canonicalization Scheme: sorted keys, no insignificant white space, UTF-8),
-hashed with SHA-256. Timestamps are UTC ISO 8601 with microseconds and a `Z`; the position is a
-decimal string (it outgrows IEEE doubles); absent values are JSON null. The chain starts at
-64 zeros; each event's `prevHash` is the previous event's `hash`.
+Format version 1 (docs/audit-format.md). The body is a JSON object of the event's own fields,
+serialised per RFC 8785 (JSON Canonicalization Scheme) and computed by the application. The
+database adds what only it can know at commit time — position, previous hash, recorded-at — as
+a header, and hashes the whole text with SHA-256:
+
+    jiandu-audit/1 LF <position> LF <prevHash> LF <recordedAt> LF <body>
+
+Timestamps are UTC ISO 8601 with six fraction digits and `Z`; absent values are JSON null.
 """
 
 from __future__ import annotations
@@ -19,23 +22,22 @@ import rfc8785
 
 FORMAT_VERSION = 1
 GENESIS_HASH = "0" * 64
+HEADER = "jiandu-audit/1"
 
 
 def timestamp(value: datetime) -> str:
-    """UTC, microseconds, Z: one spelling per instant."""
+    """UTC, microseconds, Z: one spelling per instant (the trigger's to_char spells it alike)."""
     if value.tzinfo is None:
         raise ValueError("audit timestamps must be timezone-aware")
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True, slots=True)
-class EventRecord:
-    """Every hashed field of one audit event."""
+class EventBody:
+    """Every field of one audit event that the application decides."""
 
-    position: int
     event_id: UUID
     format_version: int
-    recorded_at: datetime
     effective_at: datetime
     actor: dict[str, Any]
     aggregate_type: str
@@ -48,14 +50,11 @@ class EventRecord:
     request_id: str | None
     correlation_id: UUID | None
     causation_id: UUID | None
-    prev_hash: str
 
     def canonical(self) -> str:
         document: dict[str, Any] = {
             "formatVersion": self.format_version,
-            "position": str(self.position),
             "eventId": str(self.event_id),
-            "recordedAt": timestamp(self.recorded_at),
             "effectiveAt": timestamp(self.effective_at),
             "actor": self.actor,
             "aggregateType": self.aggregate_type,
@@ -68,10 +67,14 @@ class EventRecord:
             "requestId": self.request_id,
             "correlationId": str(self.correlation_id) if self.correlation_id else None,
             "causationId": str(self.causation_id) if self.causation_id else None,
-            "prevHash": self.prev_hash,
         }
         return rfc8785.dumps(document).decode("utf-8")
 
 
-def digest(canonical: str) -> str:
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def chained(*, position: int, prev_hash: str, recorded_at: datetime, body: str) -> str:
+    """The full hashed text, as the insert trigger builds it."""
+    return f"{HEADER}\n{position}\n{prev_hash}\n{timestamp(recorded_at)}\n{body}"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from audit.canonical import GENESIS_HASH, EventRecord, digest
+from audit.canonical import GENESIS_HASH, HEADER, EventBody, digest, timestamp
 from audit.schema import audit_event
 
 BATCH = 2_000
@@ -23,12 +23,10 @@ class Verification:
     problem: str | None = None
 
 
-def record_from_row(row: Any) -> EventRecord:
-    return EventRecord(
-        position=row.position,
+def body_from_row(row: Any) -> EventBody:
+    return EventBody(
         event_id=row.event_id,
         format_version=row.format_version,
-        recorded_at=row.recorded_at,
         effective_at=row.effective_at,
         actor=row.actor,
         aggregate_type=row.aggregate_type,
@@ -41,7 +39,6 @@ def record_from_row(row: Any) -> EventRecord:
         request_id=row.request_id,
         correlation_id=row.correlation_id,
         causation_id=row.causation_id,
-        prev_hash=row.prev_hash,
     )
 
 
@@ -53,7 +50,15 @@ def check_row(row: Any, expected_position: int, expected_prev: str) -> str | Non
         return "prevHash does not match the previous event's hash"
     if digest(row.canonical) != row.hash:
         return "hash does not match the stored canonical bytes"
-    if record_from_row(row).canonical() != row.canonical:
+    parts = row.canonical.split("\n", 4)
+    if len(parts) != 5 or parts[:4] != [
+        HEADER,
+        str(row.position),
+        row.prev_hash,
+        timestamp(row.recorded_at),
+    ]:
+        return "the hashed header differs from the stored position, prevHash or recordedAt"
+    if body_from_row(row).canonical() != parts[4]:
         return "stored fields differ from the canonical bytes that were hashed"
     return None
 

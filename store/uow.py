@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from audit.canonical import EventRecord
-from audit.recorder import RequestMeta, append
+from audit.recorder import Appended, RequestMeta, append
 from domain.actor import Role
 from domain.errors import DomainError
 from store import rows
@@ -27,7 +26,7 @@ class UnitOfWork:
     def __init__(self, engine: AsyncEngine, meta: RequestMeta) -> None:
         self._engine = engine
         self.meta = meta
-        self.recorded: list[EventRecord] = []
+        self.recorded: list[Appended] = []
 
     async def __aenter__(self) -> UnitOfWork:
         self.conn: AsyncConnection = await self._engine.connect()
@@ -42,7 +41,7 @@ class UnitOfWork:
         # Reference data first: complaints may point at units defined in the same transaction.
         return [self.units, self.categories, self.officers, self.complaints]
 
-    async def commit(self) -> list[EventRecord]:
+    async def commit(self) -> list[Appended]:
         """Save every changed aggregate, append its events to the audit log, commit once."""
         try:
             events = []

@@ -196,32 +196,38 @@ CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event
 CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
     FOR EACH STATEMENT EXECUTE FUNCTION jiandu_audit_immutable();
 
--- Every insert must extend the chain: next position, previous hash, hash of the stored bytes.
--- Taking the recorder's lock here too means even a hand-written INSERT cannot fork the chain.
+-- Every insert extends the chain: the trigger, not the caller, assigns position, previous hash,
+-- recorded-at and hash, under a lock held until commit (docs/decisions/0003). The caller supplies
+-- the canonical body; the stored `canonical` is the header plus that body, exactly as hashed.
 CREATE FUNCTION jiandu_audit_extend() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     last_position bigint;
     last_hash text;
 BEGIN
     PERFORM pg_advisory_xact_lock(%(lock)s);
+    -- A statement of its own after the lock: it sees the commit of the writer it waited for.
     SELECT position, hash INTO last_position, last_hash
         FROM audit_event ORDER BY position DESC LIMIT 1;
-    IF NEW.position <> coalesce(last_position, 0) + 1 THEN
-        RAISE EXCEPTION 'audit position % is not the next one (%)',
-            NEW.position, coalesce(last_position, 0) + 1 USING ERRCODE = 'serialization_failure';
-    END IF;
-    IF NEW.prev_hash <> coalesce(last_hash, repeat('0', 64)) THEN
-        RAISE EXCEPTION 'audit event % does not link to the previous hash', NEW.position
-            USING ERRCODE = 'serialization_failure';
-    END IF;
-    IF NEW.hash <> encode(sha256(convert_to(NEW.canonical, 'UTF8')), 'hex') THEN
-        RAISE EXCEPTION 'audit event % hash does not match its canonical bytes', NEW.position
-            USING ERRCODE = 'check_violation';
-    END IF;
+    NEW.position := coalesce(last_position, 0) + 1;
+    NEW.prev_hash := coalesce(last_hash, repeat('0', 64));
+    NEW.recorded_at := clock_timestamp();
+    NEW.canonical := 'jiandu-audit/1' || chr(10) || NEW.position || chr(10) || NEW.prev_hash
+        || chr(10) || to_char(NEW.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        || chr(10) || NEW.canonical;
+    NEW.hash := encode(sha256(convert_to(NEW.canonical, 'UTF8')), 'hex');
     RETURN NEW;
 END $$;
 CREATE TRIGGER audit_event_extend BEFORE INSERT ON audit_event
     FOR EACH ROW EXECUTE FUNCTION jiandu_audit_extend();
+
+-- Listeners (the change feed) learn the new head once the transaction commits.
+CREATE FUNCTION jiandu_audit_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('jiandu_audit', (SELECT max(position) FROM appended)::text);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER audit_event_notify AFTER INSERT ON audit_event
+    REFERENCING NEW TABLE AS appended FOR EACH STATEMENT EXECUTE FUNCTION jiandu_audit_notify();
 
 -- Aggregate rows start at version 1 and move one version per event.
 CREATE FUNCTION jiandu_version_step() RETURNS trigger LANGUAGE plpgsql AS $$

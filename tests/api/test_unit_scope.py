@@ -10,6 +10,7 @@ import pytest
 from domain.actor import Role
 from domain.clock import MovableClock
 from domain.complaint.aggregate import Complaint
+from domain.errors import ValidationFailed
 from service.context import Runtime
 from tests.api.support import assert_no_traceback, gid, merge, register, routed, triage
 
@@ -199,16 +200,36 @@ async def test_a_handler_sees_complaints_its_unit_supervises_as_the_line_unit(gq
     assert not await _sees(gql, gid(complaint), **_handler("SZ-FZ"))
 
 
-async def test_the_unit_complained_about_never_sees_the_complaint_even_as_line_unit(gql, runtime):
-    # given: a complaint about station FT-XS, routed to FT with FT-XS as line unit
+async def test_the_unit_complained_about_is_never_made_its_line_unit_and_never_sees_it(
+    gql, runtime
+):
+    # given: a complaint about station FT-XS
     about_station = await register(runtime, complained_units=("FT-XS",))
-    complaint = await triage(runtime, about_station, unit="FT", line_unit="FT-XS")
 
-    # then
+    # when: someone tries to make the station its line unit
+    with pytest.raises(ValidationFailed) as refused:
+        await triage(runtime, about_station, unit="FT", line_unit="FT-XS")
+
+    # then: refused, and once routed to FT the station still never sees it
+    assert refused.value.field == "lineUnitCode"
+    complaint = await triage(runtime, about_station, unit="FT", line_unit="SZ-DC")
     assert not await _sees(gql, gid(complaint), **_handler("FT-XS"))
     assert await _sees(gql, gid(complaint), **_handler("FT"))
     response = await gql.post(TRAIL, {"id": gid(complaint)}, **_handler("FT-XS"))
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["NOT_FOUND"]
+
+
+async def test_a_complaint_about_a_sub_bureau_is_hidden_from_its_stations(gql, runtime):
+    # given: a complaint about sub-bureau FT, routed to the bureau and its inspection line
+    about_sub_bureau = await register(runtime, complained_units=("FT",))
+    with pytest.raises(ValidationFailed):
+        await triage(runtime, about_sub_bureau, unit="FT-XS")
+    complaint = await triage(runtime, about_sub_bureau, unit="SZ", line_unit="SZ-DC")
+
+    # then: the bureau sees it; FT and every station inside FT do not
+    assert await _sees(gql, gid(complaint), **_handler("SZ"))
+    for unit in ("FT", "FT-XS", "FT-SB"):
+        assert not await _sees(gql, gid(complaint), **_handler(unit))
 
 
 async def test_centre_roles_see_every_complaint(gql, runtime):

@@ -85,15 +85,30 @@ async def test_a_commit_whose_new_version_has_no_audit_event_is_rejected(runtime
 
 
 @pytest.mark.db
-async def test_a_hand_written_insert_cannot_fork_the_chain(runtime, owner):
+async def test_a_hand_written_insert_is_chained_by_the_database_not_by_its_author(runtime, owner):
     await register(runtime)
-    with pytest.raises(psycopg.errors.SerializationFailure, match="not the next"):
-        owner.execute(
-            "INSERT INTO audit_event SELECT 1 + position + 5, gen_random_uuid(), format_version,"
-            " recorded_at, effective_at, actor, aggregate_type, aggregate_id, aggregate_version + 10,"
-            " owner_unit, event_type, payload, reason, request_id, correlation_id, causation_id,"
-            " prev_hash, md5(hash) || md5(hash), canonical FROM audit_event ORDER BY position DESC LIMIT 1"
-        )
+    # The author claims position 1 and a made-up chain; the trigger assigns the real ones.
+    owner.execute(
+        "INSERT INTO audit_event (position, event_id, format_version, recorded_at, effective_at,"
+        " actor, aggregate_type, aggregate_id, aggregate_version, event_type, payload, prev_hash,"
+        " hash, canonical) SELECT 1, gen_random_uuid(), format_version, recorded_at, effective_at,"
+        " actor, 'probe', 'x', 1, 'probe.inserted', payload, repeat('a', 64), repeat('b', 64),"
+        " 'forged body' FROM audit_event ORDER BY position DESC LIMIT 1"
+    )
+    head, prev, hashed = owner.execute(
+        "SELECT position, prev_hash, hash FROM audit_event ORDER BY position DESC LIMIT 1"
+    ).fetchone()
+    before = owner.execute(
+        "SELECT hash FROM audit_event WHERE position = %s", (head - 1,)
+    ).fetchone()
+    assert prev == before[0]
+    assert hashed != "b" * 64
+    async with runtime.engine.connect() as conn:
+        result = await verify_chain(conn)
+    # Chained correctly, but its body is not the canonical form of its columns: verify says so.
+    assert result.first_broken_position == head
+    assert result.problem is not None
+    assert "canonical" in result.problem
 
 
 @pytest.mark.db

@@ -59,7 +59,8 @@ async def test_the_audit_log_holds_commitments_that_prove_the_identity_but_never
     assert "王小明" not in canonical
     assert "13912345678" not in canonical
     assert ID_NUMBER not in canonical
-    commitments = json.loads(canonical)["payload"]["data"]["complainant"]
+    body = canonical.split("\n", 4)[4]  # after the chain header (docs/audit-format.md)
+    commitments = json.loads(body)["payload"]["data"]["complainant"]
     assert commitments["ref"] == str(person.id)
     assert commitments["commitments"]["phone"] == commit(person.salt, "phone", "13912345678")
     assert commitments["commitments"]["idNumber"] == commit(person.salt, "idNumber", ID_NUMBER)
