@@ -42,11 +42,14 @@ class RegisterComplaint:
 
 
 async def _clocks(call: Call, conn: AsyncConnection) -> ComplaintClocks:
-    return ComplaintClocks(
-        rules=await load_clock_rules(conn, "complaint"),
-        calendar=await load_calendar(conn),
-        tz=call.runtime.tz,
-    )
+    async def load() -> ComplaintClocks:
+        return ComplaintClocks(
+            rules=await load_clock_rules(conn, "complaint"),
+            calendar=await load_calendar(conn),
+            tz=call.runtime.tz,
+        )
+
+    return await call.runtime.config("complaint-clocks", load)
 
 
 async def _require_codes(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -13,6 +16,8 @@ from domain.actor import Actor
 from domain.clock import Clock
 from store.uow import UnitOfWork
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
@@ -22,6 +27,20 @@ class Runtime:
     clock: Clock
     tz: ZoneInfo
     duplicate_threshold: float = 0.5
+    # Configuration that changes only by migration (clock rules, the holiday calendar), kept a
+    # short while so that a command does not re-read it every time.
+    config_ttl: float = 60.0
+    _config: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    async def config(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        now = time.monotonic()
+        cached = self._config.get(key)
+        if cached is not None and now - cached[0] < self.config_ttl:
+            value: T = cached[1]
+            return value
+        fresh = await load()
+        self._config[key] = (now, fresh)
+        return fresh
 
 
 @dataclass(frozen=True, slots=True)
