@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -133,6 +134,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     log.info("serving", url=f"http://{host}:{port}/graphql")
+    # uvicorn re-raises the signal that stopped it; exiting through SystemExit instead lets the
+    # embedded PostgreSQL's exit handler stop the server it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "runtime.asgi:create",
         factory=True,
