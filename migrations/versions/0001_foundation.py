@@ -366,6 +366,12 @@ DO $$ BEGIN
     END IF;
 EXCEPTION WHEN duplicate_object THEN NULL;  -- created concurrently by another database's migration
 END $$;
+-- The owner must be able to SET ROLE to the application role (superusers always can).
+DO $$ BEGIN
+    IF NOT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER') THEN
+        EXECUTE format('GRANT {APP_ROLE} TO %I', current_user);
+    END IF;
+END $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {APP_ROLE};
 GRANT USAGE ON SCHEMA public TO {APP_ROLE};
 GRANT SELECT ON channel, clock_rule, calendar_day, alembic_version TO {APP_ROLE};
