@@ -145,8 +145,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers or settings.workers,
         log_level="warning",
         access_log=False,
-        loop="uvloop",
-        http="httptools",
+        loop="auto",
+        http="auto",
     )
     return 0
 
