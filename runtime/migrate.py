@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def upgrade(url: str) -> None:
-    """alembic upgrade head against `url`, whatever the working directory."""
+    """alembic upgrade heads against `url` (every branch), whatever the working directory."""
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["url"] = sqlalchemy_url(url)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")

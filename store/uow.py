@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -19,6 +19,8 @@ from store.errors import translate
 from store.reference import CategoryRepository, OfficerRepository, UnitRepository
 from store.repository import Repository
 
+R = TypeVar("R", bound=Repository[Any])
+
 
 class UnitOfWork:
     """`async with UnitOfWork(...) as uow: ...; await uow.commit()`; leaving without commit rolls back."""
@@ -31,21 +33,27 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.conn: AsyncConnection = await self._engine.connect()
         await self.conn.begin()
-        self.complaints = ComplaintRepository(self.conn)
-        self.units = UnitRepository(self.conn)
-        self.officers = OfficerRepository(self.conn)
-        self.categories = CategoryRepository(self.conn)
+        self._repositories: dict[type[Repository[Any]], Repository[Any]] = {}
+        # Reference data first: other aggregates may point at units defined in the same command.
+        self.units = self.repository(UnitRepository)
+        self.categories = self.repository(CategoryRepository)
+        self.officers = self.repository(OfficerRepository)
+        self.complaints = self.repository(ComplaintRepository)
         return self
 
-    def _repositories(self) -> list[Repository[Any]]:
-        # Reference data first: complaints may point at units defined in the same transaction.
-        return [self.units, self.categories, self.officers, self.complaints]
+    def repository(self, kind: type[R]) -> R:
+        """This transaction's repository of one kind; saved at commit in first-use order."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = kind(self.conn)
+            self._repositories[kind] = found
+        return found  # type: ignore[return-value]
 
     async def commit(self) -> list[Appended]:
         """Save every changed aggregate, append its events to the audit log, commit once."""
         try:
             events = []
-            for repository in self._repositories():
+            for repository in self._repositories.values():
                 for aggregate, loaded_version in repository.changed():
                     await repository.save(aggregate, loaded_version=loaded_version)
                     events.extend(aggregate.collect_events())
