@@ -11,8 +11,10 @@ from sqlalchemy import select
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from api import nodes
 from api.audit import queries as audit_queries
 from api.audit.types import AuditEvent, AuditEventFilter, AuditVerification
+from api.complaint import nodes as _complaint_nodes  # noqa: F401  (registers node kinds)
 from api.complaint import queries as complaint_queries
 from api.complaint.mutations import ComplaintMutations
 from api.complaint.queries import ComplaintFilter
@@ -28,7 +30,8 @@ from api.failures import (
     should_mask,
 )
 from api.observability import OperationLogger
-from api.reference.types import ComplaintCategory, Officer, Unit
+from api.reference import nodes as _reference_nodes  # noqa: F401  (registers node kinds)
+from api.reference.types import ComplaintCategory, Unit
 from api.relay import Connection, Node, from_global_id
 from api.scalars import DateTime
 from store import rows
@@ -49,17 +52,8 @@ class Query:
     @strawberry.field(description="Any object by its global id; null if absent or out of scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, local_id = from_global_id(id)
-        if type_name == "Complaint":
-            return await complaint_queries.complaint(info, id)
-        loader = {
-            "Unit": (info.context.loaders.unit, Unit),
-            "Officer": (info.context.loaders.officer, Officer),
-            "ComplaintCategory": (info.context.loaders.category, ComplaintCategory),
-        }.get(type_name)
-        if loader is None:
-            return None
-        row = await loader[0].load(local_id)
-        return loader[1].from_row(row) if row else None  # type: ignore[attr-defined]
+        kind = nodes.kind_of(type_name)
+        return await kind.load(info, local_id) if kind else None
 
     @strawberry.field(description="Who the token says you are.")
     def viewer(self, info: Info) -> Viewer:

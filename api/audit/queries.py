@@ -6,8 +6,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from api import nodes
 from api.audit.types import AuditEvent, AuditEventFilter, AuditVerification
-from api.complaint.queries import visible_complaint_row
 from api.context import Info
 from api.failures import ClientError
 from api.relay import Connection, build_connection, decode_cursor, from_global_id, page_size
@@ -35,21 +35,12 @@ async def trail(
 ) -> Connection[AuditEvent]:
     size = page_size(first, default=50)
     type_name, local_id = from_global_id(aggregate_id)
-    if type_name == "Complaint":
-        try:
-            uuid = UUID(local_id)
-        except ValueError:
-            raise ClientError("not a valid global id", code="VALIDATION") from None
-        if await visible_complaint_row(info, uuid) is None:
-            raise ClientError(f"complaint {aggregate_id} was not found", code="NOT_FOUND")
-        aggregate_type, key = "complaint", str(uuid)
-    elif type_name in {"Unit", "Officer", "ComplaintCategory"}:
-        aggregate_type = {"Unit": "unit", "Officer": "officer", "ComplaintCategory": "category"}[
-            type_name
-        ]
-        key = local_id
-    else:
+    kind = nodes.kind_of(type_name)
+    if kind is None:
         raise ClientError(f"{type_name} has no audit trail", code="VALIDATION")
+    if await kind.load(info, local_id) is None:
+        raise ClientError(f"{aggregate_id} was not found", code="NOT_FOUND")
+    aggregate_type, key = kind.aggregate_type, kind.audit_id(local_id)
     query = (
         select(audit_event)
         .where(
