@@ -38,7 +38,9 @@ class AuditEvent:
     causation_id: strawberry.ID | None
     prev_hash: str
     hash: str
-    canonical: str = strawberry.field(description="The exact RFC 8785 bytes that were hashed.")
+    canonical: str = strawberry.field(
+        description="The exact text that was hashed: the chain header, then the RFC 8785 body."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> AuditEvent:

@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 APP_ROLE = "jiandu_app"
-# The same key the audit recorder takes; see audit/recorder.py and docs/decisions/0003.
+# The lock the insert trigger takes to extend the chain; see docs/decisions/0003.
 AUDIT_LOCK_KEY = 7_381_201
 
 SCHEMA = """
