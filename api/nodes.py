@@ -35,3 +35,10 @@ def register(kind: NodeKind) -> NodeKind:
 
 def kind_of(type_name: str) -> NodeKind | None:
     return _KINDS.get(type_name)
+
+
+def kind_for_aggregate(aggregate_type: str) -> NodeKind | None:
+    for kind in _KINDS.values():
+        if kind.aggregate_type == aggregate_type:
+            return kind
+    return None

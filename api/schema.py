@@ -29,6 +29,7 @@ from api.failures import (
     ValidationError,
     should_mask,
 )
+from api.loop.types import LoopQueries
 from api.observability import OperationLogger
 from api.reference import nodes as _reference_nodes  # noqa: F401  (registers node kinds)
 from api.reference.types import ComplaintCategory, Unit
@@ -48,7 +49,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query:
+class Query(LoopQueries):
     @strawberry.field(description="Any object by its global id; null if absent or out of scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, local_id = from_global_id(id)
