@@ -30,7 +30,8 @@ _BY_AGGREGATE = {
     "accountability": Stage.ACCOUNTABILITY,
 }
 
-# Payload keys under `data` whose value is another loop's correlation id.
+# Payload keys under `data` whose value is another loop's correlation id (migration 0006's
+# trigger records them as loop links).
 LINK_KEYS = ("intoCorrelationId", "linkedCorrelationId", "originCorrelationId")
 
 
@@ -39,12 +40,6 @@ def stage_of(aggregate_type: str, event_type: str) -> Stage | None:
     if aggregate_type == "review" and "rectification" in event_type:
         return Stage.RECTIFICATION
     return _BY_AGGREGATE.get(aggregate_type)
-
-
-def linked_loops(payload: Mapping[str, Any]) -> set[str]:
-    """Correlation ids of other loops that this event joins to its own."""
-    data = payload.get("data") or {}
-    return {str(data[key]) for key in LINK_KEYS if isinstance(data, Mapping) and data.get(key)}
 
 
 def current_status(payloads: Iterable[Mapping[str, Any]]) -> str | None:

@@ -1,4 +1,4 @@
-from domain.loop import ORDER, Stage, current_status, linked_loops, stage_of
+from domain.loop import LINK_KEYS, ORDER, Stage, current_status, stage_of
 
 
 def test_the_stages_run_in_the_order_of_the_closed_loop():
@@ -26,10 +26,17 @@ def test_reference_data_is_outside_every_loop():
     assert stage_of("officer", "officer.assigned") is None
 
 
-def test_an_event_names_the_loops_it_joins():
-    payload = {"changes": {}, "data": {"intoCorrelationId": "a", "other": "b"}}
-    assert linked_loops(payload) == {"a"}
-    assert linked_loops({"changes": {}}) == set()
+def test_the_database_links_loops_by_the_same_payload_keys():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0006_loop_links.py"
+    spec = importlib.util.spec_from_file_location("loop_links_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.LINK_KEYS == LINK_KEYS
 
 
 def test_the_current_status_is_the_last_one_the_events_moved_to():
