@@ -1,3 +1,5 @@
+from typing import Any
+
 from domain.loop import LINK_KEYS, ORDER, Stage, current_status, stage_of
 
 
@@ -40,7 +42,7 @@ def test_the_database_links_loops_by_the_same_payload_keys():
 
 
 def test_the_current_status_is_the_last_one_the_events_moved_to():
-    payloads = [
+    payloads: list[dict[str, Any]] = [
         {"changes": {"status": {"before": None, "after": "RECEIVED"}}},
         {"changes": {"important": {"before": False, "after": True}}},
         {"changes": {"status": {"before": "RECEIVED", "after": "TRIAGED"}}},
