@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
@@ -17,9 +18,10 @@ from typing import Any
 
 from api.auth import mint
 from bench import loadgen, results, wrk
+from bench.data import Routing
 from bench.environment import BenchError, Environment, Server
 from bench.results import Measurement, percentile_ms
-from bench.workloads import IDS, body, list_body, one_bodies
+from bench.workloads import IDS, body, list_body, mixed_bodies, one_bodies, trace_bodies
 from domain.actor import Role
 
 MAX_OPS = 5_000_000  # a bound on every loop besides its duration
@@ -204,6 +206,11 @@ class Bench:
             ids = self.complaint_ids()
             measured.append(self.read("list", "read: list 50 + unit, category", [list_body()]))
             measured.append(self.read("one", "read: single complaint lookup", one_bodies(ids)))
+            measured.append(
+                self.read("trace", "read: loopTrace (2 joined loops)", trace_bodies(ids))
+            )
+            mixed = mixed_bodies(ids, random.Random(11), Routing.from_reference())
+            measured.append(self.read("mixed", "mixed: lookups, lists, traces, 10% writes", mixed))
         if self.args.only in (None, "write"):
             measured.append(self.write())
         return measured

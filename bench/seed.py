@@ -28,9 +28,11 @@ from service.context import Call, Runtime
 INTAKE = Actor(subject="bench-intake", role=Role.INTAKE)
 SUPERVISOR = Actor(subject="bench-supervisor", role=Role.SUPERVISOR)
 SPREAD = timedelta(days=60)
+# Every tenth complaint gets a duplicate merged into it, so loop traces span two loops.
+DUPLICATE_EVERY = 10
 
 
-async def _one(runtime: Runtime, routing: Routing, rng: random.Random, index: int) -> None:
+async def _one(runtime: Runtime, routing: Routing, rng: random.Random, index: int) -> str:
     item = synthetic(rng, routing, index)
     received_at = runtime.clock.now() - SPREAD * rng.random()
     registered = await complaints.register(
@@ -52,6 +54,31 @@ async def _one(runtime: Runtime, routing: Routing, rng: random.Random, index: in
         unit_code=item.unit,
         line_unit_code=item.line_unit,
         importance=None,
+    )
+    return registered.id
+
+
+async def _duplicate_of(
+    runtime: Runtime, routing: Routing, rng: random.Random, target: str
+) -> None:
+    """A second letter about the same matter, merged into the first: their loops join."""
+    item = synthetic(rng, routing, 0)
+    again = await complaints.register(
+        Call(runtime=runtime, actor=INTAKE, request_id="bench-seed"),
+        RegisterComplaint(
+            channel=item.channel,
+            subject=item.subject,
+            content=item.content,
+            complainant_name=item.name,
+            complainant_phone=item.phone,
+        ),
+    )
+    await complaints.merge(
+        Call(runtime=runtime, actor=SUPERVISOR, request_id="bench-seed"),
+        UUID(again.id),
+        again.version,
+        into_id=UUID(target),
+        reason="同一事项重复来信",
     )
 
 
@@ -75,7 +102,9 @@ async def seed(count: int, concurrency: int, rng_seed: int) -> dict[str, float]:
                     index = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                await _one(runtime, routing, rng, index)
+                complaint_id = await _one(runtime, routing, rng, index)
+                if index % DUPLICATE_EVERY == 0:
+                    await _duplicate_of(runtime, routing, rng, complaint_id)
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     finally:

@@ -15,6 +15,11 @@ LIST = (
 )
 ONE = "query One($id: ID!) { complaint(id: $id) { id subject status primaryUnit { code name } } }"
 IDS = "query Ids { complaints(first: 100) { edges { node { id } } } }"
+TRACE = (
+    "query Trace($id: ID!) { loopTrace(id: $id) { correlationIds durationSeconds stages { stage "
+    "items { id type status actors { subject role } events { position eventType effectiveAt "
+    "actor { subject } } } } } }"
+)
 REGISTER = (
     "mutation Register($input: RegisterComplaintInput!) { registerComplaint(input: $input) "
     "{ __typename ... on Complaint { id version status } ... on Error { code message } } }"
@@ -39,6 +44,31 @@ def list_body() -> bytes:
 
 def one_bodies(ids: list[str]) -> list[bytes]:
     return [body(ONE, {"id": i}, name="One") for i in ids]
+
+
+def trace_bodies(ids: list[str]) -> list[bytes]:
+    return [body(TRACE, {"id": i}, name="Trace") for i in ids]
+
+
+def mixed_bodies(ids: list[str], rng: random.Random, routing: Routing) -> list[bytes]:
+    """A front-end-like mix in 20 requests: 8 lookups, 6 lists, 4 loop traces, 2 registrations."""
+    registrations = [pair(rng, routing, 900_000 + n).register for n in range(2)]
+    lookups = one_bodies(ids[:8])
+    traces = trace_bodies(ids[8:12])
+    return [
+        *lookups[:4],
+        list_body(),
+        *traces[:2],
+        list_body(),
+        registrations[0],
+        list_body(),
+        *lookups[4:],
+        list_body(),
+        *traces[2:],
+        list_body(),
+        registrations[1],
+        list_body(),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
