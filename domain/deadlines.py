@@ -210,7 +210,8 @@ class Deadline:
             return False
         if satisfied_at is not None:
             _require_aware(satisfied_at, "satisfied_at")
-            return satisfied_at > self.due_at
+            # due_at is the first instant past the limit: done at that instant is done late.
+            return satisfied_at >= self.due_at
         return now >= self.due_at
 
     def remaining(self, now: datetime) -> timedelta | None:

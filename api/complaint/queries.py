@@ -72,8 +72,8 @@ def _overdue(now: datetime) -> Any:
         or_(
             and_(C.status.in_(["RECEIVED", "TRIAGED", "HANDLING"]), C.reply_due_at <= now),
             and_(C.status == "REPLIED", C.callback_due_at <= now),
-            C.replied_at > C.reply_due_at,
-            C.called_back_at > C.callback_due_at,
+            C.replied_at >= C.reply_due_at,
+            C.called_back_at >= C.callback_due_at,
         ),
         False,
     )

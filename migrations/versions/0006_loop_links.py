@@ -20,7 +20,7 @@ SCHEMA = """
 CREATE TABLE loop_link (
     correlation_id        uuid NOT NULL,
     linked_correlation_id uuid NOT NULL,
-    position              bigint NOT NULL REFERENCES audit_event (position),
+    position              bigint NOT NULL,  -- the linking event (no FK: TRUNCATE must meet the guard)
     PRIMARY KEY (correlation_id, linked_correlation_id, position)
 );
 CREATE INDEX loop_link_linked ON loop_link (linked_correlation_id);

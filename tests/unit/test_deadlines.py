@@ -373,7 +373,12 @@ def test_a_deadline_satisfied_in_time_is_never_overdue() -> None:
     deadline = compute(HOTLINE, at("2026-11-20 10:00"))
     later = at("2027-01-01 00:00")
     assert not deadline.is_overdue(later, satisfied_at=at("2026-12-01 23:59"))
-    assert not deadline.is_overdue(later, satisfied_at=at("2026-12-02 00:00"))
+
+
+def test_a_deadline_satisfied_at_its_due_instant_was_satisfied_one_instant_late() -> None:
+    deadline = compute(HOTLINE, at("2026-11-20 10:00"))
+    assert deadline.due_at == at("2026-12-02 00:00")
+    assert deadline.is_overdue(at("2026-12-01 00:00"), satisfied_at=at("2026-12-02 00:00"))
 
 
 def test_a_deadline_satisfied_late_is_overdue() -> None:
