@@ -12,8 +12,14 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from api import nodes
+from api.accountability import nodes as _accountability_nodes  # noqa: F401  (registers nodes)
+from api.accountability.mutations import AccountabilityMutations
+from api.accountability.queries import AccountabilityQueries
 from api.audit import queries as audit_queries
 from api.audit.types import AuditEvent, AuditEventFilter, AuditVerification
+from api.case import nodes as _case_nodes  # noqa: F401  (registers node kinds)
+from api.case.mutations import CaseMutations
+from api.case.queries import CaseQueries
 from api.complaint import nodes as _complaint_nodes  # noqa: F401  (registers node kinds)
 from api.complaint import queries as complaint_queries
 from api.complaint.mutations import ComplaintMutations
@@ -31,9 +37,15 @@ from api.failures import (
 )
 from api.loop.types import LoopQueries
 from api.observability import OperationLogger
+from api.petition import nodes as _petition_nodes  # noqa: F401  (registers node kinds)
+from api.petition.mutations import PetitionMutations
+from api.petition.queries import PetitionQueries
 from api.reference import nodes as _reference_nodes  # noqa: F401  (registers node kinds)
 from api.reference.types import ComplaintCategory, Unit
 from api.relay import Connection, Node, from_global_id
+from api.review import nodes as _review_nodes  # noqa: F401  (registers node kinds)
+from api.review.mutations import ReviewMutations
+from api.review.queries import ReviewQueries
 from api.scalars import DateTime
 from store import rows
 
@@ -49,7 +61,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query(LoopQueries):
+class Query(LoopQueries, CaseQueries, ReviewQueries, PetitionQueries, AccountabilityQueries):
     @strawberry.field(description="Any object by its global id; null if absent or out of scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, local_id = from_global_id(id)
@@ -126,7 +138,9 @@ class Query(LoopQueries):
 
 
 @strawberry.type
-class Mutation(ComplaintMutations):
+class Mutation(
+    ComplaintMutations, CaseMutations, ReviewMutations, PetitionMutations, AccountabilityMutations
+):
     pass
 
 

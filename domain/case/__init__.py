@@ -1,0 +1,1 @@
+"""The case aggregate (案件 / 警情) under supervision."""

@@ -1,0 +1,82 @@
+"""Case stages, kinds, and the transition table every command checks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseStage(StrEnum):
+    ALERT_RECEIVED = "ALERT_RECEIVED"  # 接警
+    ACCEPTED = "ACCEPTED"  # 受案
+    FILED = "FILED"  # 立案
+    INVESTIGATING = "INVESTIGATING"  # 侦查
+    CONCLUDED = "CONCLUDED"  # 结案
+    NOT_FILED = "NOT_FILED"  # 不予立案
+    WITHDRAWN = "WITHDRAWN"  # 撤案
+
+
+class CaseKind(StrEnum):
+    CRIMINAL = "CRIMINAL"  # 刑事
+    ADMINISTRATIVE = "ADMINISTRATIVE"  # 行政 / 治安
+
+
+class MeasureKind(StrEnum):
+    CRIMINAL_DETENTION = "CRIMINAL_DETENTION"  # 刑事拘留
+    BAIL = "BAIL"  # 取保候审
+    RESIDENTIAL_SURVEILLANCE = "RESIDENTIAL_SURVEILLANCE"  # 监视居住
+
+
+class RevisitOutcome(StrEnum):
+    SATISFIED = "SATISFIED"
+    BASICALLY_SATISFIED = "BASICALLY_SATISFIED"
+    DISSATISFIED = "DISSATISFIED"
+
+
+S = CaseStage
+
+# Commands that move the case to another stage.
+_MOVES: dict[CaseStage, dict[str, CaseStage]] = {
+    S.ALERT_RECEIVED: {"accept": S.ACCEPTED},
+    S.ACCEPTED: {"file": S.FILED, "refuse to file": S.NOT_FILED},
+    S.FILED: {"start investigating": S.INVESTIGATING, "withdraw": S.WITHDRAWN},
+    S.INVESTIGATING: {"conclude": S.CONCLUDED, "withdraw": S.WITHDRAWN},
+    S.CONCLUDED: {},
+    S.NOT_FILED: {},
+    S.WITHDRAWN: {},
+}
+
+OPEN_STAGES = frozenset({S.ALERT_RECEIVED, S.ACCEPTED, S.FILED, S.INVESTIGATING})
+FINAL_STAGES = frozenset({S.CONCLUDED, S.NOT_FILED, S.WITHDRAWN})
+_ACCEPTED_AND_OPEN = frozenset({S.ACCEPTED, S.FILED, S.INVESTIGATING})
+_SINCE_ACCEPTANCE = frozenset(S) - {S.ALERT_RECEIVED}
+_FILED_AND_OPEN = frozenset({S.FILED, S.INVESTIGATING})
+
+# Commands that keep the stage, and the stages they are allowed in. Measures exist only on filed
+# cases; ending one stays possible after the case ends so that no measure is left open.
+_STAYS: dict[str, frozenset[CaseStage]] = {
+    "transfer": OPEN_STAGES,
+    "refuse jurisdiction": OPEN_STAGES,
+    "designate jurisdiction": OPEN_STAGES,
+    "start measure": _FILED_AND_OPEN,
+    "extend measure": _FILED_AND_OPEN,
+    "end measure": _FILED_AND_OPEN | {S.CONCLUDED, S.WITHDRAWN},
+    "record revisit": _SINCE_ACCEPTANCE,
+    "start tracking": OPEN_STAGES,
+    "close tracking": frozenset(S),
+    "extend handling limit": _ACCEPTED_AND_OPEN,
+    "start appraisal": _ACCEPTED_AND_OPEN,
+    "end appraisal": _SINCE_ACCEPTANCE,
+}
+
+# The transition table: from each stage, the commands allowed and the stage each leads to.
+TRANSITIONS: dict[CaseStage, dict[str, CaseStage]] = {
+    stage: {
+        **moves,
+        **{command: stage for command, stages in _STAYS.items() if stage in stages},
+    }
+    for stage, moves in _MOVES.items()
+}
+
+ALLOWED: dict[CaseStage, frozenset[CaseStage]] = {
+    stage: frozenset(targets.values()) for stage, targets in TRANSITIONS.items()
+}
