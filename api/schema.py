@@ -12,7 +12,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from api import nodes
-from api.accountability import nodes as _accountability_nodes  # noqa: F401  (registers nodes)
+from api.accountability import nodes as _accountability_nodes  # noqa: F401  (registers node kinds)
 from api.accountability.mutations import AccountabilityMutations
 from api.accountability.queries import AccountabilityQueries
 from api.audit import queries as audit_queries
