@@ -90,8 +90,6 @@ def test(extra: list[str]) -> int:
         )
         code = _run(
             *pytest,
-            "-m",
-            "db",
             env={**os.environ, "JIANDU_TEST_SERVER": "url", "JIANDU_TEST_URL": url},
         )
     return code
