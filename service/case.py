@@ -15,7 +15,14 @@ from domain.actor import Actor, Role
 from domain.case.aggregate import Case
 from domain.case.clocks import CaseClocks
 from domain.case.policy import CaseCommand, authorise
-from domain.case.status import CaseKind, MeasureKind, RevisitOutcome
+from domain.case.status import (
+    CaseKind,
+    ChallengeLevel,
+    ChallengeOutcome,
+    DetentionStep,
+    MeasureKind,
+    RevisitOutcome,
+)
 from domain.case.values import ExternalRef
 from domain.errors import Conflict, NotFound, ValidationFailed
 from service.context import Call
@@ -166,7 +173,7 @@ async def accept(call: Call, case_id: UUID, expected_version: int) -> Case:
 
 async def file(call: Call, case_id: UUID, expected_version: int) -> Case:
     async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
-        case.file(at=now, by=call.actor)
+        case.file(at=now, by=call.actor, clocks=await _clocks(call, uow.conn))
 
     return await _change(call, C.FILE, case_id, expected_version, apply)
 
@@ -187,7 +194,9 @@ async def conclude(call: Call, case_id: UUID, expected_version: int) -> Case:
 
 async def refuse_to_file(call: Call, case_id: UUID, expected_version: int, *, reason: str) -> Case:
     async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
-        case.refuse_to_file(reason=reason, at=now, by=call.actor)
+        case.refuse_to_file(
+            reason=reason, at=now, by=call.actor, clocks=await _clocks(call, uow.conn)
+        )
 
     return await _change(call, C.REFUSE_TO_FILE, case_id, expected_version, apply)
 
@@ -400,6 +409,134 @@ async def end_appraisal(call: Call, case_id: UUID, expected_version: int) -> Cas
         case.end_appraisal(at=now, by=call.actor, clocks=await _clocks(call, uow.conn))
 
     return await _change(call, C.END_APPRAISAL, case_id, expected_version, apply)
+
+
+# -- the criminal-procedure clocks (migration 0008) ----------------------------------------------
+
+
+async def mark_outside_jurisdiction(
+    call: Call, case_id: UUID, expected_version: int, *, reason: str
+) -> Case:
+    """Not this unit's case: the 24-hour transfer clock starts (art. 175)."""
+
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.mark_outside_jurisdiction(
+            reason=reason, at=now, by=call.actor, clocks=await _clocks(call, uow.conn)
+        )
+
+    return await _change(call, C.MARK_OUTSIDE_JURISDICTION, case_id, expected_version, apply)
+
+
+async def record_not_filing_notice(
+    call: Call, case_id: UUID, expected_version: int, *, served_at: datetime | None = None
+) -> Case:
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.record_not_filing_notice(
+            served_at=served_at or now,
+            at=now,
+            by=call.actor,
+            clocks=await _clocks(call, uow.conn),
+        )
+
+    return await _change(call, C.RECORD_NOT_FILING_NOTICE, case_id, expected_version, apply)
+
+
+_APPLY = {
+    ChallengeLevel.RECONSIDERATION: C.RECORD_RECONSIDERATION_APPLICATION,
+    ChallengeLevel.REVIEW: C.RECORD_REVIEW_APPLICATION,
+}
+_DECIDE = {
+    ChallengeLevel.RECONSIDERATION: C.DECIDE_RECONSIDERATION,
+    ChallengeLevel.REVIEW: C.DECIDE_REVIEW,
+}
+_EXTEND = {
+    ChallengeLevel.RECONSIDERATION: C.EXTEND_RECONSIDERATION,
+    ChallengeLevel.REVIEW: C.EXTEND_REVIEW,
+}
+
+
+async def record_challenge_application(
+    call: Call,
+    case_id: UUID,
+    expected_version: int,
+    *,
+    level: ChallengeLevel,
+    applied_at: datetime | None = None,
+) -> Case:
+    """复议 / 复核 applied for; refused (VALIDATION) once the 7-day window has closed."""
+
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.record_challenge_application(
+            level=level,
+            applied_at=applied_at or now,
+            at=now,
+            by=call.actor,
+            clocks=await _clocks(call, uow.conn),
+        )
+
+    return await _change(call, _APPLY[level], case_id, expected_version, apply)
+
+
+async def decide_challenge(
+    call: Call,
+    case_id: UUID,
+    expected_version: int,
+    *,
+    level: ChallengeLevel,
+    outcome: ChallengeOutcome,
+    reason: str,
+) -> Case:
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.decide_challenge(
+            level=level,
+            outcome=outcome,
+            reason=reason,
+            at=now,
+            by=call.actor,
+            clocks=await _clocks(call, uow.conn),
+        )
+
+    return await _change(call, _DECIDE[level], case_id, expected_version, apply)
+
+
+async def extend_challenge(
+    call: Call,
+    case_id: UUID,
+    expected_version: int,
+    *,
+    level: ChallengeLevel,
+    amount: int,
+    reason: str,
+) -> Case:
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.extend_challenge(
+            level=level,
+            amount=amount,
+            reason=reason,
+            at=now,
+            by=call.actor,
+            clocks=await _clocks(call, uow.conn),
+        )
+
+    return await _change(call, _EXTEND[level], case_id, expected_version, apply)
+
+
+async def record_detention_step(
+    call: Call,
+    case_id: UUID,
+    expected_version: int,
+    *,
+    number: int,
+    step: DetentionStep,
+    done_at: datetime | None = None,
+    note: str | None = None,
+) -> Case:
+    async def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+        case.record_detention_step(
+            number=number, step=step, done_at=done_at or now, note=note, at=now, by=call.actor
+        )
+
+    return await _change(call, C.RECORD_DETENTION_STEP, case_id, expected_version, apply)
 
 
 # -- reads -------------------------------------------------------------------------------------

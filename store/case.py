@@ -14,10 +14,14 @@ from domain.case.aggregate import Case
 from domain.case.status import CaseKind, CaseStage
 from domain.case.values import (
     Appraisal,
+    Challenge,
     Designation,
+    DetentionStepDone,
     Extension,
     ExternalRef,
     Measure,
+    NotFilingNotice,
+    OutsideJurisdiction,
     Refusal,
     Revisit,
     StageStep,
@@ -59,6 +63,11 @@ class CaseRow(Row):
     next_due_at: Mapped[datetime | None]
     missed_deadline: Mapped[bool]
     updated_at: Mapped[datetime]
+    # Added by migration 0008.
+    outside_jurisdiction: Mapped[list[Any]] = mapped_column(JSONB)
+    not_filing_notice: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    not_filing_challenges: Mapped[list[Any]] = mapped_column(JSONB)
+    detention_steps: Mapped[list[Any]] = mapped_column(JSONB)
 
 
 police_case = cast(Table, CaseRow.__table__)
@@ -103,6 +112,14 @@ def to_aggregate(row: Any) -> Case:
         appraisals=tuple(Appraisal.from_json(a) for a in row.appraisals),
         handling_extensions=tuple(Extension.from_json(e) for e in row.handling_extensions),
         deadlines={k: deadline_from_json(v) for k, v in row.deadlines.items()},
+        outside_jurisdiction=tuple(
+            OutsideJurisdiction.from_json(o) for o in row.outside_jurisdiction
+        ),
+        not_filing_notice=(
+            NotFilingNotice.from_json(row.not_filing_notice) if row.not_filing_notice else None
+        ),
+        challenges=tuple(Challenge.from_json(c) for c in row.not_filing_challenges),
+        detention_steps=tuple(DetentionStepDone.from_json(d) for d in row.detention_steps),
     )
 
 
@@ -128,6 +145,10 @@ def state(case: Case) -> dict[str, Any]:
         "open_measures": len(case.open_measures),
         "next_due_at": case.next_due_at,
         "missed_deadline": case.missed_deadline,
+        "outside_jurisdiction": [o.as_json() for o in case.outside_jurisdiction],
+        "not_filing_notice": case.not_filing_notice.as_json() if case.not_filing_notice else None,
+        "not_filing_challenges": [c.as_json() for c in case.challenges],
+        "detention_steps": [d.as_json() for d in case.detention_steps],
     }
 
 

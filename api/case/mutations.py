@@ -9,7 +9,14 @@ from uuid import UUID
 
 import strawberry
 
-from api.case.types import Case, CaseKind, CaseMeasureKind, CaseRevisitOutcome
+from api.case.types import (
+    Case,
+    CaseChallengeOutcome,
+    CaseDetentionStep,
+    CaseKind,
+    CaseMeasureKind,
+    CaseRevisitOutcome,
+)
 from api.complaint.mutations import ReasonInput
 from api.context import Info
 from api.failures import (
@@ -23,7 +30,13 @@ from api.failures import (
 from api.relay import uuid_of
 from domain.case.aggregate import Case as CaseAggregate
 from domain.case.status import CaseKind as DomainKind
-from domain.case.status import MeasureKind, RevisitOutcome
+from domain.case.status import (
+    ChallengeLevel,
+    ChallengeOutcome,
+    DetentionStep,
+    MeasureKind,
+    RevisitOutcome,
+)
 from domain.errors import DomainError, NotFound
 from service import case as service
 from service.case import RegisterCase
@@ -137,6 +150,42 @@ class CloseCaseTrackingInput:
 class ExtendCaseHandlingLimitInput:
     days: int
     reason: str = strawberry.field(description="The next level's approval.")
+
+
+@strawberry.input
+class RecordCaseNotFilingNoticeInput:
+    served_at: datetime | None = strawberry.field(
+        default=None, description="When the notice was served; defaults to now."
+    )
+
+
+@strawberry.input
+class RecordCaseChallengeApplicationInput:
+    applied_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the application was received; defaults to now. Refused once the "
+        "7-day window has closed.",
+    )
+
+
+@strawberry.input
+class DecideCaseChallengeInput:
+    outcome: CaseChallengeOutcome
+    reason: str
+
+
+@strawberry.input
+class ExtendCaseChallengeInput:
+    days: int = strawberry.field(description="At most 30, once (案情重大、复杂).")
+    reason: str
+
+
+@strawberry.input
+class RecordCaseDetentionStepInput:
+    measure_number: int
+    step: CaseDetentionStep
+    done_at: datetime | None = strawberry.field(default=None, description="Defaults to now.")
+    note: str | None = None
 
 
 async def _run(action: Callable[[], Awaitable[CaseAggregate]]) -> Any:
@@ -388,3 +437,162 @@ class CaseMutations:
         return await _run(
             lambda: service.end_appraisal(info.context.call, _id(id), expected_version)
         )
+
+    @strawberry.mutation(
+        description="The case is not this unit's: transfer it within 24 h (art. 175)."
+    )
+    async def mark_case_outside_jurisdiction(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: ReasonInput
+    ) -> CaseChangeResult:
+        return await _run(
+            lambda: service.mark_outside_jurisdiction(
+                info.context.call, _id(id), expected_version, reason=input.reason
+            )
+        )
+
+    @strawberry.mutation(
+        description="不予立案通知书 served (due within 3 日, art. 178); opens the 复议 window."
+    )
+    async def record_case_not_filing_notice(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        input: RecordCaseNotFilingNoticeInput | None = None,
+    ) -> CaseChangeResult:
+        return await _run(
+            lambda: service.record_not_filing_notice(
+                info.context.call,
+                _id(id),
+                expected_version,
+                served_at=input.served_at if input else None,
+            )
+        )
+
+    @strawberry.mutation(description="复议 applied for within 7 日 of the notice (art. 179).")
+    async def record_case_reconsideration_application(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        input: RecordCaseChallengeApplicationInput | None = None,
+    ) -> CaseChangeResult:
+        return await _challenge_application(
+            info, id, expected_version, input, ChallengeLevel.RECONSIDERATION
+        )
+
+    @strawberry.mutation(description="The 复议 decision (due 30 日 after the application).")
+    async def decide_case_reconsideration(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: DecideCaseChallengeInput
+    ) -> CaseChangeResult:
+        return await _decide(info, id, expected_version, input, ChallengeLevel.RECONSIDERATION)
+
+    @strawberry.mutation(description="Extend the 复议 decision once, by ≤30 日, with the reason.")
+    async def extend_case_reconsideration_limit(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: ExtendCaseChallengeInput
+    ) -> CaseChangeResult:
+        return await _extend(info, id, expected_version, input, ChallengeLevel.RECONSIDERATION)
+
+    @strawberry.mutation(
+        description="复核 applied for within 7 日 of an upheld 复议 decision (art. 179)."
+    )
+    async def record_case_review_application(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        input: RecordCaseChallengeApplicationInput | None = None,
+    ) -> CaseChangeResult:
+        return await _challenge_application(
+            info, id, expected_version, input, ChallengeLevel.REVIEW
+        )
+
+    @strawberry.mutation(description="The 复核 decision (due 30 日 after the application).")
+    async def decide_case_review(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: DecideCaseChallengeInput
+    ) -> CaseChangeResult:
+        return await _decide(info, id, expected_version, input, ChallengeLevel.REVIEW)
+
+    @strawberry.mutation(description="Extend the 复核 decision once, by ≤30 日, with the reason.")
+    async def extend_case_review_limit(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: ExtendCaseChallengeInput
+    ) -> CaseChangeResult:
+        return await _extend(info, id, expected_version, input, ChallengeLevel.REVIEW)
+
+    @strawberry.mutation(
+        description="A 24-hour step after a criminal detention is done (art. 126–128)."
+    )
+    async def record_case_detention_step(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        input: RecordCaseDetentionStepInput,
+    ) -> CaseChangeResult:
+        return await _run(
+            lambda: service.record_detention_step(
+                info.context.call,
+                _id(id),
+                expected_version,
+                number=input.measure_number,
+                step=DetentionStep(input.step.value),
+                done_at=input.done_at,
+                note=input.note,
+            )
+        )
+
+
+async def _challenge_application(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int,
+    input: RecordCaseChallengeApplicationInput | None,
+    level: ChallengeLevel,
+) -> Any:
+    return await _run(
+        lambda: service.record_challenge_application(
+            info.context.call,
+            _id(id),
+            expected_version,
+            level=level,
+            applied_at=input.applied_at if input else None,
+        )
+    )
+
+
+async def _decide(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int,
+    input: DecideCaseChallengeInput,
+    level: ChallengeLevel,
+) -> Any:
+    return await _run(
+        lambda: service.decide_challenge(
+            info.context.call,
+            _id(id),
+            expected_version,
+            level=level,
+            outcome=ChallengeOutcome(input.outcome.value),
+            reason=input.reason,
+        )
+    )
+
+
+async def _extend(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int,
+    input: ExtendCaseChallengeInput,
+    level: ChallengeLevel,
+) -> Any:
+    return await _run(
+        lambda: service.extend_challenge(
+            info.context.call,
+            _id(id),
+            expected_version,
+            level=level,
+            amount=input.days,
+            reason=input.reason,
+        )
+    )

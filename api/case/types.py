@@ -15,8 +15,23 @@ from api.context import Info
 from api.reference.types import Officer, Unit
 from api.relay import Connection, Node, to_global_id
 from domain.case import values
-from domain.case.aggregate import FIRST_REVISIT_DUE, HANDLING_DUE, SECOND_REVISIT_DUE, DeadlineState
+from domain.case.aggregate import (
+    FIRST_REVISIT_DUE,
+    HANDLING_DUE,
+    NOT_FILING_NOTICE_DUE,
+    PENALTY_DECISION_DUE,
+    RECONSIDERATION_DECISION_DUE,
+    RECONSIDERATION_WINDOW,
+    REVIEW_DECISION_DUE,
+    REVIEW_WINDOW,
+    SECOND_REVISIT_DUE,
+    DeadlineState,
+    detention_step_key,
+    outside_jurisdiction_key,
+)
 from domain.case.aggregate import Case as CaseAggregate
+from domain.case.status import ChallengeLevel
+from domain.case.status import DetentionStep as DomainDetentionStep
 from store.case import to_aggregate
 
 
@@ -51,6 +66,28 @@ class CaseRevisitOutcome(Enum):
     SATISFIED = "SATISFIED"
     BASICALLY_SATISFIED = "BASICALLY_SATISFIED"
     DISSATISFIED = "DISSATISFIED"
+
+
+@strawberry.enum(
+    description="The steps due within 24 h of a criminal detention (art. 126–128): 送看守所羁押, "
+    "通知家属, 第一次讯问."
+)
+class CaseDetentionStep(Enum):
+    SENT_TO_DETENTION_CENTRE = "SENT_TO_DETENTION_CENTRE"
+    FAMILY_NOTIFIED = "FAMILY_NOTIFIED"
+    FIRST_INTERROGATION = "FIRST_INTERROGATION"
+
+
+@strawberry.enum(description="A 复议 / 复核 decision on not filing: upheld or overturned.")
+class CaseChallengeOutcome(Enum):
+    UPHELD = "UPHELD"
+    OVERTURNED = "OVERTURNED"
+
+
+@strawberry.enum(description="复议 (by the deciding body) or 复核 (by the next level).")
+class CaseChallengeLevel(Enum):
+    RECONSIDERATION = "RECONSIDERATION"
+    REVIEW = "REVIEW"
 
 
 def _actor(ref: values.ActorRef | None) -> AuditActor | None:
@@ -167,6 +204,25 @@ class CaseExtension:
         )
 
 
+@strawberry.type(
+    description="A 24-hour step after a criminal detention, its due date and when done."
+)
+class CaseDetentionStepState:
+    step: CaseDetentionStep
+    done_at: datetime | None
+    note: str | None
+    actor: AuditActor | None
+    state: strawberry.Private[DeadlineState]
+
+    @strawberry.field(description="24 h from the detention (rule, basis, computation).")
+    def due(self, info: Info) -> Deadline:
+        return _deadline(info, self.state, "detentionStep")
+
+    @strawberry.field(description="Not done within 24 h (超期).")
+    def overdue(self, info: Info) -> bool:
+        return self.state.overdue(info.context.call.runtime.clock.now())
+
+
 @strawberry.type(description="A coercive measure on one person, known by a label only.")
 class CaseMeasure:
     number: int
@@ -182,6 +238,9 @@ class CaseMeasure:
         description="Held in custody: a holiday on the last day does not move the deadline."
     )
     state: strawberry.Private[DeadlineState | None]
+    detention_steps: list[CaseDetentionStepState] = strawberry.field(
+        description="For a criminal detention: the 24-hour steps (art. 126–128)."
+    )
 
     @strawberry.field
     def open(self) -> bool:
@@ -253,6 +312,61 @@ class CaseAppraisal:
     started_by: AuditActor
     ended_at: datetime | None
     ended_by: AuditActor | None
+
+
+@strawberry.type(description="The case was found outside the unit's jurisdiction (art. 175).")
+class CaseOutsideJurisdiction:
+    number: int
+    reason: str
+    at: datetime
+    actor: AuditActor
+    transferred_at: datetime | None = strawberry.field(
+        description="The first transfer since the marking (meets the 24-hour clock)."
+    )
+    unit_code: strawberry.Private[str]
+    state: strawberry.Private[DeadlineState | None]
+
+    @strawberry.field(description="The unit that found the case was not its own.")
+    async def unit(self, info: Info) -> Unit:
+        return await _unit(info, self.unit_code)
+
+    @strawberry.field(description="Transfer within 24 h (rule, basis, computation).")
+    def due(self, info: Info) -> Deadline | None:
+        return _deadline(info, self.state, "outsideJurisdiction") if self.state else None
+
+
+@strawberry.type(description="不予立案通知书 served (art. 178).")
+class CaseNotFilingNotice:
+    served_at: datetime
+    at: datetime
+    actor: AuditActor
+
+
+@strawberry.type(description="复议 or 复核 of not filing (art. 179).")
+class CaseNotFilingChallenge:
+    level: CaseChallengeLevel
+    applied_at: datetime
+    recorded_at: datetime
+    recorded_by: AuditActor
+    extension: CaseExtension | None
+    decided_at: datetime | None
+    decided_by: AuditActor | None
+    outcome: CaseChallengeOutcome | None
+    decision_reason: str | None
+
+    @classmethod
+    def of(cls, c: values.Challenge) -> CaseNotFilingChallenge:
+        return cls(
+            level=CaseChallengeLevel(c.level.value),
+            applied_at=c.applied_at,
+            recorded_at=c.recorded_at,
+            recorded_by=_who(c.recorded_by),
+            extension=CaseExtension.of(c.extension) if c.extension else None,
+            decided_at=c.decided_at,
+            decided_by=_actor(c.decided_by),
+            outcome=CaseChallengeOutcome(c.outcome.value) if c.outcome else None,
+            decision_reason=c.decision_reason,
+        )
 
 
 @strawberry.type(description="A case (案件 / 警情) under supervision.")
@@ -373,9 +487,30 @@ class Case(Node):
                 extensions=[CaseExtension.of(e) for e in m.extensions],
                 in_custody=m.in_custody,
                 state=states.get(f"measure.{m.number}"),
+                detention_steps=self._detention_steps(m.number, states),
             )
             for m in self.aggregate.measures
         ]
+
+    def _detention_steps(
+        self, number: int, states: dict[str, DeadlineState]
+    ) -> list[CaseDetentionStepState]:
+        found = []
+        for step in DomainDetentionStep:
+            state = states.get(detention_step_key(number, step))
+            if state is None:
+                continue
+            done = self.aggregate.detention_step(number, step)
+            found.append(
+                CaseDetentionStepState(
+                    step=CaseDetentionStep(step.value),
+                    done_at=done.done_at if done else None,
+                    note=done.note if done else None,
+                    actor=_who(done.by) if done else None,
+                    state=state,
+                )
+            )
+        return found
 
     @strawberry.field
     def has_open_measure(self) -> bool:
@@ -438,6 +573,82 @@ class Case(Node):
     @strawberry.field(description="Second revisit due (from day 15 after acceptance).")
     def second_revisit_due(self, info: Info) -> Deadline | None:
         return self._due(info, SECOND_REVISIT_DUE)
+
+    @strawberry.field(description="Each time the case was found outside jurisdiction (art. 175).")
+    def outside_jurisdiction(self) -> list[CaseOutsideJurisdiction]:
+        states = {s.key: s for s in self.aggregate.deadline_states()}
+        return [
+            CaseOutsideJurisdiction(
+                number=o.number,
+                reason=o.reason,
+                at=o.at,
+                actor=_who(o.by),
+                transferred_at=self.aggregate.transferred_since(o.at),
+                unit_code=o.unit,
+                state=states.get(outside_jurisdiction_key(o.number)),
+            )
+            for o in self.aggregate.outside_jurisdiction
+        ]
+
+    @strawberry.field(description="The notice of not filing (不予立案通知书), once served.")
+    def not_filing_notice(self) -> CaseNotFilingNotice | None:
+        n = self.aggregate.not_filing_notice
+        return CaseNotFilingNotice(served_at=n.served_at, at=n.at, actor=_who(n.by)) if n else None
+
+    @strawberry.field(description="复议 of not filing, if applied for.")
+    def reconsideration(self) -> CaseNotFilingChallenge | None:
+        c = self.aggregate.challenge(ChallengeLevel.RECONSIDERATION)
+        return CaseNotFilingChallenge.of(c) if c else None
+
+    @strawberry.field(description="复核 of not filing, if applied for.")
+    def review(self) -> CaseNotFilingChallenge | None:
+        c = self.aggregate.challenge(ChallengeLevel.REVIEW)
+        return CaseNotFilingChallenge.of(c) if c else None
+
+    def _window(self, info: Info, key: str) -> Deadline | None:
+        state = next((s for s in self.aggregate.window_states() if s.key == key), None)
+        if state is None:
+            return None
+        # The window binds the applicant: it is shown, but never overdue for the police.
+        return Deadline.build(
+            key,
+            state.deadline,
+            now=info.context.call.runtime.clock.now(),
+            satisfied_at=state.satisfied_at,
+            settled=True,
+        )
+
+    @strawberry.field(
+        description="Notice of not filing (不予立案通知书) within 3 日 of refusing (art. 178)."
+    )
+    def not_filing_notice_due(self, info: Info) -> Deadline | None:
+        return self._due(info, NOT_FILING_NOTICE_DUE)
+
+    @strawberry.field(
+        description="复议 application window: 7 日 from the notice (art. 179); never overdue."
+    )
+    def reconsideration_window(self, info: Info) -> Deadline | None:
+        return self._window(info, RECONSIDERATION_WINDOW)
+
+    @strawberry.field(description="复议 decision: 30 日 from the application, +≤30 (art. 179).")
+    def reconsideration_decision_due(self, info: Info) -> Deadline | None:
+        return self._due(info, RECONSIDERATION_DECISION_DUE)
+
+    @strawberry.field(
+        description="复核 application window: 7 日 from the 复议 decision (art. 179); never overdue."
+    )
+    def review_window(self, info: Info) -> Deadline | None:
+        return self._window(info, REVIEW_WINDOW)
+
+    @strawberry.field(description="复核 decision: 30 日 from the application, +≤30 (art. 179).")
+    def review_decision_due(self, info: Info) -> Deadline | None:
+        return self._due(info, REVIEW_DECISION_DUE)
+
+    @strawberry.field(
+        description="Administrative penalty decision: 90 日 from filing (行政处罚法 art. 60)."
+    )
+    def penalty_decision_due(self, info: Info) -> Deadline | None:
+        return self._due(info, PENALTY_DECISION_DUE)
 
     @strawberry.field(description="Every deadline of the case and of its measures.")
     def deadlines(self, info: Info) -> list[Deadline]:

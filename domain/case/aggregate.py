@@ -15,9 +15,18 @@ from uuid import UUID
 from domain.actor import Actor
 from domain.aggregate import Aggregate
 from domain.case.clocks import (
+    DETENTION_STEP,
     FIRST,
     HANDLING,
     MEASURE,
+    NOT_FILING_CHALLENGE,
+    NOT_FILING_NOTICE,
+    OUTSIDE_JURISDICTION,
+    PENALTY_DECISION,
+    RECONSIDERATION_APPLICATION,
+    RECONSIDERATION_DECISION,
+    REVIEW_APPLICATION,
+    REVIEW_DECISION,
     REVISIT,
     SECOND,
     SERIOUS_DETENTION,
@@ -29,16 +38,23 @@ from domain.case.status import (
     TRANSITIONS,
     CaseKind,
     CaseStage,
+    ChallengeLevel,
+    ChallengeOutcome,
+    DetentionStep,
     MeasureKind,
     RevisitOutcome,
 )
 from domain.case.values import (
     ActorRef,
     Appraisal,
+    Challenge,
     Designation,
+    DetentionStepDone,
     Extension,
     ExternalRef,
     Measure,
+    NotFilingNotice,
+    OutsideJurisdiction,
     Refusal,
     Revisit,
     StageStep,
@@ -63,6 +79,34 @@ _DIGIT_RUN = re.compile(r"\d{6,}")
 HANDLING_DUE = "handling"
 FIRST_REVISIT_DUE = "firstRevisit"
 SECOND_REVISIT_DUE = "secondRevisit"
+NOT_FILING_NOTICE_DUE = "notFilingNotice"
+PENALTY_DECISION_DUE = "penaltyDecision"
+RECONSIDERATION_WINDOW = "reconsiderationWindow"
+RECONSIDERATION_DECISION_DUE = "reconsiderationDecision"
+REVIEW_WINDOW = "reviewWindow"
+REVIEW_DECISION_DUE = "reviewDecision"
+# Application windows bind the applicant, not the police: shown, never overdue.
+WINDOWS = {
+    ChallengeLevel.RECONSIDERATION: RECONSIDERATION_WINDOW,
+    ChallengeLevel.REVIEW: REVIEW_WINDOW,
+}
+DECISIONS = {
+    ChallengeLevel.RECONSIDERATION: RECONSIDERATION_DECISION_DUE,
+    ChallengeLevel.REVIEW: REVIEW_DECISION_DUE,
+}
+_CHALLENGE_SCOPES = {
+    ChallengeLevel.RECONSIDERATION: (RECONSIDERATION_APPLICATION, RECONSIDERATION_DECISION),
+    ChallengeLevel.REVIEW: (REVIEW_APPLICATION, REVIEW_DECISION),
+}
+_CHALLENGE_WORDS = {ChallengeLevel.RECONSIDERATION: "复议", ChallengeLevel.REVIEW: "复核"}
+
+
+def outside_jurisdiction_key(number: int) -> str:
+    return f"outsideJurisdiction.{number}"
+
+
+def detention_step_key(measure: int, step: DetentionStep) -> str:
+    return f"detention.{measure}.{step.value}"
 
 
 def _text(value: str, *, field: str, limit: int = MAX_REASON) -> str:
@@ -120,6 +164,10 @@ class Case(Aggregate):
         appraisals: tuple[Appraisal, ...] = (),
         handling_extensions: tuple[Extension, ...] = (),
         deadlines: dict[str, Deadline] | None = None,
+        outside_jurisdiction: tuple[OutsideJurisdiction, ...] = (),
+        not_filing_notice: NotFilingNotice | None = None,
+        challenges: tuple[Challenge, ...] = (),
+        detention_steps: tuple[DetentionStepDone, ...] = (),
     ) -> None:
         super().__init__(id=id, version=version)
         self.kind = kind
@@ -141,6 +189,10 @@ class Case(Aggregate):
         self.appraisals = appraisals
         self.handling_extensions = handling_extensions
         self.deadlines: dict[str, Deadline] = dict(deadlines or {})
+        self.outside_jurisdiction = outside_jurisdiction
+        self.not_filing_notice = not_filing_notice
+        self.challenges = challenges
+        self.detention_steps = detention_steps
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -193,12 +245,51 @@ class Case(Aggregate):
                 return found
         raise ValidationFailed(f"this case has no measure {number}", field="measureNumber")
 
+    def challenge(self, level: ChallengeLevel) -> Challenge | None:
+        return next((c for c in self.challenges if c.level is level), None)
+
+    def detention_step(self, measure: int, step: DetentionStep) -> DetentionStepDone | None:
+        return next(
+            (d for d in self.detention_steps if d.measure == measure and d.step is step), None
+        )
+
+    def transferred_since(self, moment: datetime) -> datetime | None:
+        """When the case was first transferred at or after `moment`."""
+        return next((t.at for t in self.transfers if t.at >= moment), None)
+
+    def window_states(self) -> list[DeadlineState]:
+        """The 复议 / 复核 application windows (the applicant's, never overdue for the police)."""
+        states = []
+        for level, key in WINDOWS.items():
+            window = self.deadlines.get(key)
+            if window is not None:
+                found = self.challenge(level)
+                states.append(DeadlineState(key, window, found.applied_at if found else None))
+        return states
+
     def deadline_states(self) -> list[DeadlineState]:
         """Every clock of the case and its measures, with when it was met."""
         states = []
         handling = self.deadlines.get(HANDLING_DUE)
         if handling is not None:
             states.append(DeadlineState(HANDLING_DUE, handling, self.closed_at))
+        penalty = self.deadlines.get(PENALTY_DECISION_DUE)
+        if penalty is not None:
+            states.append(DeadlineState(PENALTY_DECISION_DUE, penalty, self.closed_at))
+        for marking in self.outside_jurisdiction:
+            key = outside_jurisdiction_key(marking.number)
+            due = self.deadlines.get(key)
+            if due is not None:
+                states.append(DeadlineState(key, due, self.transferred_since(marking.at)))
+        notice = self.deadlines.get(NOT_FILING_NOTICE_DUE)
+        if notice is not None:
+            served = self.not_filing_notice.served_at if self.not_filing_notice else None
+            states.append(DeadlineState(NOT_FILING_NOTICE_DUE, notice, served))
+        for level, key in DECISIONS.items():
+            due = self.deadlines.get(key)
+            found = self.challenge(level)
+            if due is not None:
+                states.append(DeadlineState(key, due, found.decided_at if found else None))
         for key, number in ((FIRST_REVISIT_DUE, 1), (SECOND_REVISIT_DUE, 2)):
             due = self.deadlines.get(key)
             if due is not None:
@@ -207,6 +298,12 @@ class Case(Aggregate):
         for m in self.measures:
             if m.deadline is not None:
                 states.append(DeadlineState(f"measure.{m.number}", m.deadline, m.ended_at))
+            for step in DetentionStep:
+                key = detention_step_key(m.number, step)
+                due = self.deadlines.get(key)
+                if due is not None:
+                    recorded = self.detention_step(m.number, step)
+                    states.append(DeadlineState(key, due, recorded.done_at if recorded else None))
         return states
 
     @property
@@ -225,7 +322,8 @@ class Case(Aggregate):
         return any(
             s.satisfied_at is not None
             and s.deadline.due_at is not None
-            and s.satisfied_at > s.deadline.due_at
+            # due_at is the first instant past the limit: met at that instant is met late.
+            and s.satisfied_at >= s.deadline.due_at
             for s in self.deadline_states()
         )
 
@@ -271,6 +369,18 @@ class Case(Aggregate):
             state[f"measure.{m.number}"] = m.as_json()
         for r in self.revisits:
             state[f"revisit.{r.number}"] = r.as_json()
+        for o in self.outside_jurisdiction:
+            state[f"outsideJurisdiction.{o.number}"] = o.as_json()
+        if self.not_filing_notice is not None:
+            state["notFilingNotice"] = self.not_filing_notice.as_json()
+        for c in self.challenges:
+            state[f"challenge.{c.level.value}"] = c.as_json()
+        for d in self.detention_steps:
+            state[f"detentionStep.{d.measure}.{d.step.value}"] = d.as_json()
+        # The due dates of the clocks added in migration 0008, one key each.
+        old = {HANDLING_DUE, FIRST_REVISIT_DUE, SECOND_REVISIT_DUE}
+        for key in sorted(set(self.deadlines) - old):
+            state[f"due.{key}"] = iso(self.deadlines[key].due_at)
         return state
 
     # -- registration and stages -------------------------------------------------------------
@@ -335,9 +445,18 @@ class Case(Aggregate):
 
         self._change("accepted", at=at, mutate=apply)
 
-    def file(self, *, at: datetime, by: Actor) -> None:
-        """立案."""
-        self._move(S.FILED, "file", "filed", at=at, by=by)
+    def file(self, *, at: datetime, by: Actor, clocks: CaseClocks | None = None) -> None:
+        """立案: for administrative cases the penalty decision clock starts (行政处罚法 art. 60)."""
+        self._require(S.FILED, "file")
+        rule = clocks.rule(PENALTY_DECISION, self.kind.value) if clocks else None
+        due = clocks.due(rule, started_at=at) if clocks and rule else None
+
+        def apply() -> None:
+            self._enter(S.FILED, at=at, by=by)
+            if due is not None:
+                self.deadlines[PENALTY_DECISION_DUE] = due
+
+        self._change("filed", at=at, mutate=apply)
 
     def start_investigating(self, *, at: datetime, by: Actor) -> None:
         """侦查."""
@@ -347,9 +466,21 @@ class Case(Aggregate):
         """结案: meets the handling limit."""
         self._move(S.CONCLUDED, "conclude", "concluded", at=at, by=by)
 
-    def refuse_to_file(self, *, reason: str, at: datetime, by: Actor) -> None:
-        """不予立案, with the reason."""
-        self._move(S.NOT_FILED, "refuse to file", "not_filed", at=at, by=by, reason=reason)
+    def refuse_to_file(
+        self, *, reason: str, at: datetime, by: Actor, clocks: CaseClocks | None = None
+    ) -> None:
+        """不予立案, with the reason: the notice (不予立案通知书) is due within 3 日 (art. 178)."""
+        self._require(S.NOT_FILED, "refuse to file")
+        why = _text(reason, field="reason")
+        rule = clocks.rule(NOT_FILING_NOTICE, self.kind.value) if clocks else None
+        due = clocks.due(rule, started_at=at) if clocks and rule else None
+
+        def apply() -> None:
+            self._enter(S.NOT_FILED, at=at, by=by, reason=why)
+            if due is not None:
+                self.deadlines[NOT_FILING_NOTICE_DUE] = due
+
+        self._change("not_filed", at=at, mutate=apply, reason=why)
 
     def withdraw(self, *, reason: str, at: datetime, by: Actor) -> None:
         """撤案, with the reason."""
@@ -467,9 +598,19 @@ class Case(Aggregate):
         if rule is not None:
             due = clocks.due(rule, started_at=started_at, in_custody=measure.in_custody)
             measure = replace(measure, deadline=due)
+        steps: dict[str, Deadline] = {}
+        if kind is MeasureKind.CRIMINAL_DETENTION:
+            # 送看守所, 通知家属, 第一次讯问: 24 h each from the detention (art. 126–128).
+            for step in DetentionStep:
+                step_rule = clocks.rule(DETENTION_STEP, step.value)
+                if step_rule is not None:
+                    steps[detention_step_key(measure.number, step)] = clocks.due(
+                        step_rule, started_at=started_at, in_custody=True
+                    )
 
         def apply() -> None:
             self.measures = (*self.measures, measure)
+            self.deadlines.update(steps)
 
         self._change(
             "measure_started",
@@ -683,7 +824,267 @@ class Case(Aggregate):
 
         self._change("appraisal_ended", at=at, mutate=apply)
 
+    # -- the criminal-procedure clocks (migration 0008) ---------------------------------------
+
+    def mark_outside_jurisdiction(
+        self, *, reason: str, at: datetime, by: Actor, clocks: CaseClocks
+    ) -> OutsideJurisdiction:
+        """Not this unit's case: transfer it to the competent body within 24 h (art. 175)."""
+        self._require(self.stage, "mark outside jurisdiction")
+        rule = clocks.rule(OUTSIDE_JURISDICTION, self.kind.value)
+        if rule is None:
+            raise ValidationFailed(
+                f"no clock rule times the transfer of a {self.kind.value} case", field="kind"
+            )
+        last = self.outside_jurisdiction[-1] if self.outside_jurisdiction else None
+        if last is not None and self.transferred_since(last.at) is None:
+            raise ValidationFailed(
+                "the case is already marked as outside jurisdiction; transfer it", field="reason"
+            )
+        why = _text(reason, field="reason")
+        marking = OutsideJurisdiction(
+            number=len(self.outside_jurisdiction) + 1,
+            unit=self.unit,
+            reason=why,
+            at=at,
+            by=ActorRef.of(by),
+        )
+        due = clocks.due(rule, started_at=at)
+
+        def apply() -> None:
+            self.outside_jurisdiction = (*self.outside_jurisdiction, marking)
+            self.deadlines[outside_jurisdiction_key(marking.number)] = due
+
+        self._change(
+            "marked_outside_jurisdiction",
+            at=at,
+            mutate=apply,
+            reason=why,
+            data={"unit": marking.unit, "rule": rule.code},
+        )
+        return marking
+
+    def record_not_filing_notice(
+        self, *, served_at: datetime, at: datetime, by: Actor, clocks: CaseClocks
+    ) -> NotFilingNotice:
+        """不予立案通知书 served (art. 178): meets the 3-day clock, opens the 复议 window."""
+        self._require(self.stage, "record not filing notice")
+        if self.not_filing_notice is not None:
+            raise ValidationFailed("the notice of not filing is already recorded", field="servedAt")
+        _not_after(served_at, at, field="servedAt")
+        refused_at = self.entered(S.NOT_FILED)
+        assert refused_at is not None  # the stage check guarantees it
+        if served_at < refused_at:
+            raise ValidationFailed(
+                "servedAt must not be before the decision not to file", field="servedAt"
+            )
+        notice = NotFilingNotice(served_at=served_at, at=at, by=ActorRef.of(by))
+        scope = _CHALLENGE_SCOPES[ChallengeLevel.RECONSIDERATION][0]
+        rule = clocks.rule(NOT_FILING_CHALLENGE, scope)
+        window = clocks.due(rule, started_at=served_at) if rule is not None else None
+
+        def apply() -> None:
+            self.not_filing_notice = notice
+            if window is not None:
+                self.deadlines[RECONSIDERATION_WINDOW] = window
+
+        self._change(
+            "not_filing_notice_recorded",
+            at=at,
+            mutate=apply,
+            data={"servedAt": iso(served_at)},
+        )
+        return notice
+
+    def record_challenge_application(
+        self,
+        *,
+        level: ChallengeLevel,
+        applied_at: datetime,
+        at: datetime,
+        by: Actor,
+        clocks: CaseClocks,
+    ) -> Challenge:
+        """复议 (or, after an upheld 复议, 复核) applied for within 7 日; refused when late."""
+        words = _CHALLENGE_WORDS[level]
+        self._require(self.stage, f"record {level.value.lower()} application")
+        if self.challenge(level) is not None:
+            raise ValidationFailed(
+                f"the {words} application is already recorded", field="appliedAt"
+            )
+        if level is ChallengeLevel.RECONSIDERATION and self.not_filing_notice is None:
+            raise ValidationFailed(
+                "record the notice of not filing first: the 复议 window runs from it",
+                field="appliedAt",
+            )
+        if level is ChallengeLevel.REVIEW:
+            first = self.challenge(ChallengeLevel.RECONSIDERATION)
+            if first is None or first.outcome is not ChallengeOutcome.UPHELD:
+                raise ValidationFailed(
+                    "复核 follows a 复议 decision that upheld not filing", field="appliedAt"
+                )
+        window = self.deadlines.get(WINDOWS[level])
+        decision_scope = _CHALLENGE_SCOPES[level][1]
+        rule = clocks.rule(NOT_FILING_CHALLENGE, decision_scope)
+        if window is None or rule is None:
+            raise ValidationFailed(f"no clock rule times a {words}", field="appliedAt")
+        _not_after(applied_at, at, field="appliedAt")
+        if applied_at < window.started_at:
+            raise ValidationFailed(
+                f"appliedAt must not be before the {words} window opened", field="appliedAt"
+            )
+        if window.due_at is not None and applied_at >= window.due_at:
+            raise ValidationFailed(
+                f"the {words} window closed at {window.due_at.astimezone(clocks.tz).isoformat()}"
+                f" ({window.basis})",
+                field="appliedAt",
+            )
+        challenge = Challenge(
+            level=level, applied_at=applied_at, recorded_at=at, recorded_by=ActorRef.of(by)
+        )
+        due = clocks.due(rule, started_at=applied_at)
+
+        def apply() -> None:
+            self.challenges = (*self.challenges, challenge)
+            self.deadlines[DECISIONS[level]] = due
+
+        self._change(
+            f"{level.value.lower()}_applied",
+            at=at,
+            mutate=apply,
+            data={"appliedAt": iso(applied_at), "rule": rule.code},
+        )
+        return challenge
+
+    def decide_challenge(
+        self,
+        *,
+        level: ChallengeLevel,
+        outcome: ChallengeOutcome,
+        reason: str,
+        at: datetime,
+        by: Actor,
+        clocks: CaseClocks,
+    ) -> None:
+        """The 复议 / 复核 decision; an upheld 复议 opens the 7-day 复核 window."""
+        self._require(self.stage, f"decide {level.value.lower()}")
+        pending = self._pending_challenge(level)
+        why = _text(reason, field="reason")
+        decided = replace(
+            pending, decided_at=at, decided_by=ActorRef.of(by), outcome=outcome, decision_reason=why
+        )
+        window: Deadline | None = None
+        if level is ChallengeLevel.RECONSIDERATION and outcome is ChallengeOutcome.UPHELD:
+            rule = clocks.rule(NOT_FILING_CHALLENGE, REVIEW_APPLICATION)
+            window = clocks.due(rule, started_at=at) if rule is not None else None
+
+        def apply() -> None:
+            self._replace_challenge(decided)
+            if window is not None:
+                self.deadlines[REVIEW_WINDOW] = window
+
+        self._change(
+            f"{level.value.lower()}_decided",
+            at=at,
+            mutate=apply,
+            reason=why,
+            data={"outcome": outcome.value},
+        )
+
+    def extend_challenge(
+        self,
+        *,
+        level: ChallengeLevel,
+        amount: int,
+        reason: str,
+        at: datetime,
+        by: Actor,
+        clocks: CaseClocks,
+    ) -> None:
+        """案情重大、复杂: the decision may be extended once, by at most 30 日 (art. 179)."""
+        words = _CHALLENGE_WORDS[level]
+        self._require(self.stage, f"extend {level.value.lower()}")
+        pending = self._pending_challenge(level)
+        if pending.extension is not None:
+            raise ValidationFailed(f"the {words} decision was already extended once", field="days")
+        rule = clocks.rule(NOT_FILING_CHALLENGE, _CHALLENGE_SCOPES[level][1])
+        current = self.deadlines.get(DECISIONS[level])
+        if rule is None or current is None:
+            raise ValidationFailed(f"no clock rule times a {words}", field="days")
+        self._check_extension(rule, current, 0, amount, at, field="days")
+        why = _text(reason, field="reason")
+        extension = Extension(amount=amount, reason=why, at=at, by=ActorRef.of(by))
+        extended = replace(pending, extension=extension)
+        due = clocks.due(rule, started_at=pending.applied_at, extension=amount)
+
+        def apply() -> None:
+            self._replace_challenge(extended)
+            self.deadlines[DECISIONS[level]] = due
+
+        self._change(
+            f"{level.value.lower()}_extended",
+            at=at,
+            mutate=apply,
+            reason=why,
+            data={"amount": amount, "rule": rule.code},
+        )
+
+    def record_detention_step(
+        self,
+        *,
+        number: int,
+        step: DetentionStep,
+        done_at: datetime,
+        note: str | None,
+        at: datetime,
+        by: Actor,
+    ) -> DetentionStepDone:
+        """送看守所 / 通知家属 / 第一次讯问 done for detention `number` (art. 126–128)."""
+        self._require(self.stage, "record detention step")
+        measure = self.measure(number)
+        if measure.kind is not MeasureKind.CRIMINAL_DETENTION:
+            raise ValidationFailed(
+                f"measure {number} is a {measure.kind.value}, not a criminal detention",
+                field="measureNumber",
+            )
+        if self.detention_step(number, step) is not None:
+            raise ValidationFailed(
+                f"{step.value} is already recorded for measure {number}", field="step"
+            )
+        _not_after(done_at, at, field="doneAt")
+        if done_at < measure.started_at:
+            raise ValidationFailed("doneAt must not be before the detention", field="doneAt")
+        clean = (note or "").strip() or None
+        if clean is not None:
+            clean = _text(clean, field="note")
+        done = DetentionStepDone(
+            measure=number, step=step, done_at=done_at, note=clean, at=at, by=ActorRef.of(by)
+        )
+
+        def apply() -> None:
+            self.detention_steps = (*self.detention_steps, done)
+
+        self._change(
+            "detention_step_recorded",
+            at=at,
+            mutate=apply,
+            data={"measure": number, "step": step.value, "doneAt": iso(done_at)},
+        )
+        return done
+
     # -- helpers -----------------------------------------------------------------------------
+
+    def _pending_challenge(self, level: ChallengeLevel) -> Challenge:
+        found = self.challenge(level)
+        if found is None or not found.is_pending:
+            words = _CHALLENGE_WORDS[level]
+            raise ValidationFailed(f"no {words} application is awaiting a decision", field="id")
+        return found
+
+    def _replace_challenge(self, challenge: Challenge) -> None:
+        self.challenges = tuple(
+            challenge if c.level is challenge.level else c for c in self.challenges
+        )
 
     def _require(self, target: CaseStage, command: str) -> None:
         if TRANSITIONS[self.stage].get(command) is not target:

@@ -15,6 +15,16 @@ REVISIT = "revisit"  # scopes FIRST, SECOND
 MEASURE = "measure"  # scope: the measure kind, or SERIOUS_DETENTION
 FIRST = "FIRST"
 SECOND = "SECOND"
+# The criminal-procedure clocks added by migration 0008 (公安机关办理刑事案件程序规定, 行政处罚法).
+OUTSIDE_JURISDICTION = "outside_jurisdiction"  # scope: the case kind (CRIMINAL by default)
+NOT_FILING_NOTICE = "not_filing_notice"  # scope: the case kind (CRIMINAL by default)
+NOT_FILING_CHALLENGE = "not_filing_challenge"  # scopes below: 复议 / 复核, apply and decide
+RECONSIDERATION_APPLICATION = "RECONSIDERATION_APPLICATION"
+RECONSIDERATION_DECISION = "RECONSIDERATION_DECISION"
+REVIEW_APPLICATION = "REVIEW_APPLICATION"
+REVIEW_DECISION = "REVIEW_DECISION"
+DETENTION_STEP = "detention_step"  # scope: the step (SENT_TO_DETENTION_CENTRE, ...)
+PENALTY_DECISION = "penalty_decision"  # scope: the case kind (ADMINISTRATIVE by default)
 # 流窜作案、多次作案、结伙作案: the arrest-approval request may wait up to 30 日 (art. 129).
 SERIOUS_DETENTION = "CRIMINAL_DETENTION_SERIOUS"
 

@@ -28,6 +28,15 @@ class CaseCommand(StrEnum):
     EXTEND_HANDLING_LIMIT = "extend handling limit"
     START_APPRAISAL = "start appraisal"
     END_APPRAISAL = "end appraisal"
+    MARK_OUTSIDE_JURISDICTION = "mark outside jurisdiction"
+    RECORD_NOT_FILING_NOTICE = "record not filing notice"
+    RECORD_RECONSIDERATION_APPLICATION = "record reconsideration application"
+    DECIDE_RECONSIDERATION = "decide reconsideration"
+    EXTEND_RECONSIDERATION = "extend reconsideration"
+    RECORD_REVIEW_APPLICATION = "record review application"
+    DECIDE_REVIEW = "decide review"
+    EXTEND_REVIEW = "extend review"
+    RECORD_DETENTION_STEP = "record detention step"
 
 
 C = CaseCommand
@@ -57,6 +66,18 @@ PERMISSIONS: dict[CaseCommand, frozenset[Role]] = {
     C.EXTEND_HANDLING_LIMIT: frozenset({Role.HANDLER, Role.LEADER}),
     C.START_APPRAISAL: _HANDLER,
     C.END_APPRAISAL: _HANDLER,
+    # The unit finds the case is not its own (art. 175); the centre may record it as well.
+    C.MARK_OUTSIDE_JURISDICTION: frozenset({Role.HANDLER, Role.SUPERVISOR}),
+    C.RECORD_NOT_FILING_NOTICE: _HANDLER,
+    # Applications are received by the unit (复议) or the one above it (复核), or at the centre;
+    # the decisions and their extension (案情重大、复杂) are the centre's.
+    C.RECORD_RECONSIDERATION_APPLICATION: frozenset({Role.HANDLER, Role.SUPERVISOR}),
+    C.DECIDE_RECONSIDERATION: _CENTRE,
+    C.EXTEND_RECONSIDERATION: _CENTRE,
+    C.RECORD_REVIEW_APPLICATION: frozenset({Role.HANDLER, Role.SUPERVISOR}),
+    C.DECIDE_REVIEW: _CENTRE,
+    C.EXTEND_REVIEW: _CENTRE,
+    C.RECORD_DETENTION_STEP: _HANDLER,
 }
 
 

@@ -32,6 +32,26 @@ class RevisitOutcome(StrEnum):
     DISSATISFIED = "DISSATISFIED"
 
 
+class DetentionStep(StrEnum):
+    """The three things due within 24 h of a criminal detention (art. 126–128)."""
+
+    SENT_TO_DETENTION_CENTRE = "SENT_TO_DETENTION_CENTRE"  # 送看守所羁押
+    FAMILY_NOTIFIED = "FAMILY_NOTIFIED"  # 通知家属
+    FIRST_INTERROGATION = "FIRST_INTERROGATION"  # 第一次讯问
+
+
+class ChallengeLevel(StrEnum):
+    """A challenge of not filing (art. 179): 复议 by the deciding body, then 复核 one level up."""
+
+    RECONSIDERATION = "RECONSIDERATION"  # 复议
+    REVIEW = "REVIEW"  # 复核
+
+
+class ChallengeOutcome(StrEnum):
+    UPHELD = "UPHELD"  # 维持不予立案
+    OVERTURNED = "OVERTURNED"  # 撤销不予立案
+
+
 S = CaseStage
 
 # Commands that move the case to another stage.
@@ -66,6 +86,16 @@ _STAYS: dict[str, frozenset[CaseStage]] = {
     "extend handling limit": _ACCEPTED_AND_OPEN,
     "start appraisal": _ACCEPTED_AND_OPEN,
     "end appraisal": _SINCE_ACCEPTANCE,
+    # The criminal-procedure clocks (migration 0008).
+    "mark outside jurisdiction": OPEN_STAGES,
+    "record not filing notice": frozenset({S.NOT_FILED}),
+    "record reconsideration application": frozenset({S.NOT_FILED}),
+    "decide reconsideration": frozenset({S.NOT_FILED}),
+    "extend reconsideration": frozenset({S.NOT_FILED}),
+    "record review application": frozenset({S.NOT_FILED}),
+    "decide review": frozenset({S.NOT_FILED}),
+    "extend review": frozenset({S.NOT_FILED}),
+    "record detention step": _FILED_AND_OPEN | {S.CONCLUDED, S.WITHDRAWN},
 }
 
 # The transition table: from each stage, the commands allowed and the stage each leads to.

@@ -10,7 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from domain.actor import Actor
-from domain.case.status import CaseStage, MeasureKind, RevisitOutcome
+from domain.case.status import (
+    CaseStage,
+    ChallengeLevel,
+    ChallengeOutcome,
+    DetentionStep,
+    MeasureKind,
+    RevisitOutcome,
+)
 from domain.deadlines import Deadline
 
 
@@ -385,4 +392,133 @@ class Appraisal:
             started_by=ActorRef.from_json(data["startedBy"]),
             ended_at=parse_time(data.get("endedAt")),
             ended_by=ActorRef.from_json(data["endedBy"]) if data.get("endedBy") else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideJurisdiction:
+    """The case was found not to be the unit's own: it must be transferred (art. 175)."""
+
+    number: int
+    unit: str
+    reason: str
+    at: datetime
+    by: ActorRef
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "unit": self.unit,
+            "reason": self.reason,
+            "at": iso(self.at),
+            "by": self.by.as_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutsideJurisdiction:
+        return cls(
+            number=data["number"],
+            unit=data["unit"],
+            reason=data["reason"],
+            at=_time(data["at"]),
+            by=ActorRef.from_json(data["by"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NotFilingNotice:
+    """不予立案通知书 served on the complainant (art. 178); the 复议 window runs from it."""
+
+    served_at: datetime
+    at: datetime
+    by: ActorRef
+
+    def as_json(self) -> dict[str, Any]:
+        return {"servedAt": iso(self.served_at), "at": iso(self.at), "by": self.by.as_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NotFilingNotice:
+        return cls(
+            served_at=_time(data["servedAt"]),
+            at=_time(data["at"]),
+            by=ActorRef.from_json(data["by"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """复议 or 复核 of not filing: the application, any extension, and the decision (art. 179)."""
+
+    level: ChallengeLevel
+    applied_at: datetime
+    recorded_at: datetime
+    recorded_by: ActorRef
+    extension: Extension | None = None
+    decided_at: datetime | None = None
+    decided_by: ActorRef | None = None
+    outcome: ChallengeOutcome | None = None
+    decision_reason: str | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decided_at is None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level.value,
+            "appliedAt": iso(self.applied_at),
+            "recordedAt": iso(self.recorded_at),
+            "recordedBy": self.recorded_by.as_json(),
+            "extension": self.extension.as_json() if self.extension else None,
+            "decidedAt": iso(self.decided_at),
+            "decidedBy": self.decided_by.as_json() if self.decided_by else None,
+            "outcome": self.outcome.value if self.outcome else None,
+            "decisionReason": self.decision_reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Challenge:
+        return cls(
+            level=ChallengeLevel(data["level"]),
+            applied_at=_time(data["appliedAt"]),
+            recorded_at=_time(data["recordedAt"]),
+            recorded_by=ActorRef.from_json(data["recordedBy"]),
+            extension=Extension.from_json(data["extension"]) if data.get("extension") else None,
+            decided_at=parse_time(data.get("decidedAt")),
+            decided_by=ActorRef.from_json(data["decidedBy"]) if data.get("decidedBy") else None,
+            outcome=ChallengeOutcome(data["outcome"]) if data.get("outcome") else None,
+            decision_reason=data.get("decisionReason"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DetentionStepDone:
+    """One of the 24-hour steps after a criminal detention, done at `done_at` (art. 126–128)."""
+
+    measure: int
+    step: DetentionStep
+    done_at: datetime
+    note: str | None
+    at: datetime
+    by: ActorRef
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "step": self.step.value,
+            "doneAt": iso(self.done_at),
+            "note": self.note,
+            "at": iso(self.at),
+            "by": self.by.as_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DetentionStepDone:
+        return cls(
+            measure=data["measure"],
+            step=DetentionStep(data["step"]),
+            done_at=_time(data["doneAt"]),
+            note=data.get("note"),
+            at=_time(data["at"]),
+            by=ActorRef.from_json(data["by"]),
         )

@@ -14,7 +14,7 @@ from api.relay import to_global_id
 from domain.actor import Role
 from domain.case.aggregate import Case
 from domain.case.policy import PERMISSIONS, CaseCommand
-from domain.case.status import CaseKind
+from domain.case.status import CaseKind, ChallengeLevel, ChallengeOutcome
 from service import case as cases
 from service.context import Runtime
 from tests.api.test_case_support import (
@@ -77,6 +77,39 @@ async def _not_filed(runtime: Runtime) -> Case:
     case = await accepted(runtime)
     return await cases.refuse_to_file(
         call(runtime, handler("FT-XS")), UUID(case.id), case.version, reason="没有犯罪事实"
+    )
+
+
+async def _served(runtime: Runtime) -> Case:
+    case = await _not_filed(runtime)
+    return await cases.record_not_filing_notice(
+        call(runtime, handler("FT-XS")), UUID(case.id), case.version
+    )
+
+
+async def _reconsidering(runtime: Runtime) -> Case:
+    case = await _served(runtime)
+    return await cases.record_challenge_application(
+        call(runtime), UUID(case.id), case.version, level=ChallengeLevel.RECONSIDERATION
+    )
+
+
+async def _upheld(runtime: Runtime) -> Case:
+    case = await _reconsidering(runtime)
+    return await cases.decide_challenge(
+        call(runtime),
+        UUID(case.id),
+        case.version,
+        level=ChallengeLevel.RECONSIDERATION,
+        outcome=ChallengeOutcome.UPHELD,
+        reason="维持",
+    )
+
+
+async def _reviewing(runtime: Runtime) -> Case:
+    case = await _upheld(runtime)
+    return await cases.record_challenge_application(
+        call(runtime), UUID(case.id), case.version, level=ChallengeLevel.REVIEW
     )
 
 
@@ -226,6 +259,83 @@ CHANGES = {
             invalid=({}, "id"),
             invalid_from=_administrative,
         ),
+        Change(
+            "markCaseOutsideJurisdiction",
+            "ReasonInput",
+            accepted,
+            {"reason": "案发地属罗湖区"},
+            invalid=({"reason": " "}, "reason"),
+        ),
+        Change(
+            "recordCaseNotFilingNotice",
+            "RecordCaseNotFilingNoticeInput",
+            _not_filed,
+            {},
+            refused_in=accepted,
+            invalid=({"servedAt": "2099-01-01T00:00:00+00:00"}, "servedAt"),
+        ),
+        Change(
+            "recordCaseReconsiderationApplication",
+            "RecordCaseChallengeApplicationInput",
+            _served,
+            {},
+            refused_in=accepted,
+            # the 7-day window: an application before the notice was served is refused too
+            invalid=({"appliedAt": "2020-01-01T00:00:00+00:00"}, "appliedAt"),
+        ),
+        Change(
+            "decideCaseReconsideration",
+            "DecideCaseChallengeInput",
+            _reconsidering,
+            {"outcome": "UPHELD", "reason": "维持不予立案决定"},
+            role=Role.SUPERVISOR,
+            refused_in=accepted,
+            invalid=({"reason": " "}, "reason"),
+        ),
+        Change(
+            "extendCaseReconsiderationLimit",
+            "ExtendCaseChallengeInput",
+            _reconsidering,
+            {"days": 30, "reason": "案情重大、复杂"},
+            role=Role.SUPERVISOR,
+            refused_in=accepted,
+            invalid=({"days": 31}, "days"),
+        ),
+        Change(
+            "recordCaseReviewApplication",
+            "RecordCaseChallengeApplicationInput",
+            _upheld,
+            {},
+            refused_in=accepted,
+            invalid=({}, "appliedAt"),
+            invalid_from=_served,
+        ),
+        Change(
+            "decideCaseReview",
+            "DecideCaseChallengeInput",
+            _reviewing,
+            {"outcome": "UPHELD", "reason": "维持"},
+            role=Role.SUPERVISOR,
+            refused_in=accepted,
+            invalid=({"reason": ""}, "reason"),
+        ),
+        Change(
+            "extendCaseReviewLimit",
+            "ExtendCaseChallengeInput",
+            _reviewing,
+            {"days": 10, "reason": "案情复杂"},
+            role=Role.SUPERVISOR,
+            refused_in=accepted,
+            invalid=({"days": 0}, "days"),
+        ),
+        Change(
+            "recordCaseDetentionStep",
+            "RecordCaseDetentionStepInput",
+            with_measure,
+            {"measureNumber": 1, "step": "FAMILY_NOTIFIED"},
+            refused_in=accepted,
+            invalid=({"measureNumber": 7}, "measureNumber"),
+        ),
     ]
 }
 NAMES = list(CHANGES)
@@ -248,6 +358,15 @@ COMMANDS = {
     "extendCaseHandlingLimit": CaseCommand.EXTEND_HANDLING_LIMIT,
     "startCaseAppraisal": CaseCommand.START_APPRAISAL,
     "endCaseAppraisal": CaseCommand.END_APPRAISAL,
+    "markCaseOutsideJurisdiction": CaseCommand.MARK_OUTSIDE_JURISDICTION,
+    "recordCaseNotFilingNotice": CaseCommand.RECORD_NOT_FILING_NOTICE,
+    "recordCaseReconsiderationApplication": CaseCommand.RECORD_RECONSIDERATION_APPLICATION,
+    "decideCaseReconsideration": CaseCommand.DECIDE_RECONSIDERATION,
+    "extendCaseReconsiderationLimit": CaseCommand.EXTEND_RECONSIDERATION,
+    "recordCaseReviewApplication": CaseCommand.RECORD_REVIEW_APPLICATION,
+    "decideCaseReview": CaseCommand.DECIDE_REVIEW,
+    "extendCaseReviewLimit": CaseCommand.EXTEND_REVIEW,
+    "recordCaseDetentionStep": CaseCommand.RECORD_DETENTION_STEP,
 }
 # The roles the policy refuses (tests/unit/test_case_policy.py pins the policy itself).
 FORBIDDEN = [

@@ -181,6 +181,10 @@ async def test_a_pushed_case_goes_from_alert_to_conclusion_one_version_per_comma
         "firstRevisit",
         "secondRevisit",
         "measure.1",
+        # the 24-hour steps after the detention (art. 126–128, migration 0008)
+        "detention.1.SENT_TO_DETENTION_CENTRE",
+        "detention.1.FAMILY_NOTIFIED",
+        "detention.1.FIRST_INTERROGATION",
     }
 
 

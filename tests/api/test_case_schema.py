@@ -32,6 +32,15 @@ CHANGE_MUTATIONS = [
     "extendCaseHandlingLimit",
     "startCaseAppraisal",
     "endCaseAppraisal",
+    "markCaseOutsideJurisdiction",
+    "recordCaseNotFilingNotice",
+    "recordCaseReconsiderationApplication",
+    "decideCaseReconsideration",
+    "extendCaseReconsiderationLimit",
+    "recordCaseReviewApplication",
+    "decideCaseReview",
+    "extendCaseReviewLimit",
+    "recordCaseDetentionStep",
 ]
 ERROR_TYPES = {
     "ValidationError",

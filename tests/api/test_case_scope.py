@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.actor import Role
-from domain.case.status import CaseKind, MeasureKind
+from domain.case.status import CaseKind, DetentionStep, MeasureKind
 from service import case as cases
 from tests.api.support import assert_no_traceback
 from tests.api.test_case_support import (
@@ -201,7 +201,17 @@ async def test_has_open_measure_finds_cases_with_a_measure_in_force(gql, runtime
 
 async def test_overdue_follows_the_injected_clock(gql, runtime, clock):
     # given: a detention started Monday 09:00 must lead to an arrest request by Thursday's end
-    detained = gid(await with_measure(runtime, MeasureKind.CRIMINAL_DETENTION))
+    measured = await with_measure(runtime, MeasureKind.CRIMINAL_DETENTION)
+    # the 24-hour steps (art. 126–128) are done at once, so that the 3-day clock is left
+    for step in DetentionStep:
+        measured = await cases.record_detention_step(
+            call(runtime, handler("FT-XS")),
+            UUID(measured.id),
+            measured.version,
+            number=1,
+            step=step,
+        )
+    detained = gid(measured)
     fresh = gid(await registered(runtime))
     query = "query Q($id: ID!) { case(id: $id) { overdue measures { overdue due { overdue } } } }"
 

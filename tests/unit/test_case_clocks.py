@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from domain.case.aggregate import FIRST_REVISIT_DUE, HANDLING_DUE, SECOND_REVISIT_DUE, Case
-from domain.case.status import CaseKind, MeasureKind, RevisitOutcome
+from domain.case.status import CaseKind, DetentionStep, MeasureKind, RevisitOutcome
 from domain.clock import MovableClock
 from domain.errors import ValidationFailed
 from tests.unit.test_case_state_machine import CLOCKS, HANDLER, SHANGHAI, register, shanghai
@@ -145,6 +145,12 @@ def test_detention_must_be_followed_by_an_arrest_request_within_three_days():
     # then: the start day is not counted; Thursday is the last day
     due = due_of(case, "measure.1")
     assert due == end_of(11, 26)
+    # the 24-hour steps after detention (art. 126–128) fall due first
+    assert case.next_due_at == clock.now() + timedelta(hours=24)
+    for step in DetentionStep:
+        case.record_detention_step(
+            number=1, step=step, done_at=clock.now(), note=None, at=clock.now(), by=HANDLER
+        )
     assert case.next_due_at == due
     _just_before_and_at(clock, case, "measure.1", due)
 

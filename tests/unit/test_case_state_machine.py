@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,9 @@ from domain.case.status import (
     TRANSITIONS,
     CaseKind,
     CaseStage,
+    ChallengeLevel,
+    ChallengeOutcome,
+    DetentionStep,
     MeasureKind,
     RevisitOutcome,
 )
@@ -39,15 +43,26 @@ SUPERVISOR = Actor(subject="supervisor-li", role=Role.SUPERVISOR)
 INTEGRATION = Actor(subject="jingzong", role=Role.INTEGRATION)
 
 
+CASE_MIGRATIONS = ("0003_case.py", "0008_case_clocks.py")
+
+
+def _rule_rows() -> list[tuple[Any, ...]]:
+    """The clock-rule rows of the case's migrations."""
+    rows: list[tuple[Any, ...]] = []
+    for name in CASE_MIGRATIONS:
+        spec = importlib.util.spec_from_file_location(
+            f"case_migration_{name[:4]}", ROOT / "migrations" / "versions" / name
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        rows.extend(module.CLOCK_RULES)
+    return rows
+
+
 def _migration_rules() -> dict[tuple[str, str], ClockRule]:
-    """The clock rules migration 0003 inserts, so that the tests time what is deployed."""
-    spec = importlib.util.spec_from_file_location(
-        "case_migration", ROOT / "migrations" / "versions" / "0003_case.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """The clock rules migrations 0003 and 0008 insert, so that the tests time what is deployed."""
     rules = {}
     for (
         code,
@@ -60,7 +75,7 @@ def _migration_rules() -> dict[tuple[str, str], ClockRule]:
         extension,
         approver,
         basis,
-    ) in module.CLOCK_RULES:
+    ) in _rule_rows():
         rules[(clock.removeprefix("case."), scope)] = ClockRule(
             code=code,
             name=name,
@@ -118,6 +133,8 @@ class Setup:
     measure: bool = False
     tracking: bool = False
     appraisal: bool = False
+    # After not filing: 1 notice served, 2 复议 applied, 3 复议 upheld, 4 复核 applied.
+    challenge: int = 0
 
 
 def case_in(stage: CaseStage, setup: Setup | None = None) -> Case:
@@ -152,6 +169,8 @@ def case_in(stage: CaseStage, setup: Setup | None = None) -> Case:
             continue
         at += STEP
         step(at)
+        if target is S.NOT_FILED and setup.challenge:
+            at = _challenge(case, at, setup.challenge)
         if target is S.ACCEPTED and setup.appraisal:
             at += STEP
             case.start_appraisal(reason="伤情鉴定", at=at, by=HANDLER, clocks=CLOCKS)
@@ -168,6 +187,32 @@ def case_in(stage: CaseStage, setup: Setup | None = None) -> Case:
     assert case.stage is stage
     case.collect_events()
     return case
+
+
+def _challenge(case: Case, at: datetime, steps: int) -> datetime:
+    at += STEP
+    case.record_not_filing_notice(served_at=at, at=at, by=HANDLER, clocks=CLOCKS)
+    if steps >= 2:
+        at += STEP
+        case.record_challenge_application(
+            level=ChallengeLevel.RECONSIDERATION, applied_at=at, at=at, by=HANDLER, clocks=CLOCKS
+        )
+    if steps >= 3:
+        at += STEP
+        case.decide_challenge(
+            level=ChallengeLevel.RECONSIDERATION,
+            outcome=ChallengeOutcome.UPHELD,
+            reason="维持不予立案",
+            at=at,
+            by=SUPERVISOR,
+            clocks=CLOCKS,
+        )
+    if steps >= 4:
+        at += STEP
+        case.record_challenge_application(
+            level=ChallengeLevel.REVIEW, applied_at=at, at=at, by=HANDLER, clocks=CLOCKS
+        )
+    return at
 
 
 def run(case: Case, command: str) -> None:
@@ -237,6 +282,44 @@ def run(case: Case, command: str) -> None:
             case.start_appraisal(reason="伤情鉴定", at=LATER, by=HANDLER, clocks=CLOCKS)
         case "end appraisal":
             case.end_appraisal(at=LATER, by=HANDLER, clocks=CLOCKS)
+        case "mark outside jurisdiction":
+            case.mark_outside_jurisdiction(
+                reason="案发地不属本所管辖", at=LATER, by=HANDLER, clocks=CLOCKS
+            )
+        case "record not filing notice":
+            case.record_not_filing_notice(served_at=LATER, at=LATER, by=HANDLER, clocks=CLOCKS)
+        case "record reconsideration application" | "record review application":
+            level = ChallengeLevel(command.split()[1].upper())
+            case.record_challenge_application(
+                level=level, applied_at=LATER, at=LATER, by=HANDLER, clocks=CLOCKS
+            )
+        case "decide reconsideration" | "decide review":
+            case.decide_challenge(
+                level=ChallengeLevel(command.split()[1].upper()),
+                outcome=ChallengeOutcome.UPHELD,
+                reason="维持原决定",
+                at=LATER,
+                by=SUPERVISOR,
+                clocks=CLOCKS,
+            )
+        case "extend reconsideration" | "extend review":
+            case.extend_challenge(
+                level=ChallengeLevel(command.split()[1].upper()),
+                amount=30,
+                reason="案情重大、复杂",
+                at=LATER,
+                by=SUPERVISOR,
+                clocks=CLOCKS,
+            )
+        case "record detention step":
+            case.record_detention_step(
+                number=1,
+                step=DetentionStep.FAMILY_NOTIFIED,
+                done_at=LATER,
+                note=None,
+                at=LATER,
+                by=HANDLER,
+            )
         case _:
             raise AssertionError(f"unknown command {command}")
 
@@ -248,6 +331,13 @@ SETUPS = {
     "extend handling limit": Setup(kind=CaseKind.ADMINISTRATIVE),
     "start appraisal": Setup(kind=CaseKind.ADMINISTRATIVE),
     "end appraisal": Setup(kind=CaseKind.ADMINISTRATIVE, appraisal=True),
+    "record reconsideration application": Setup(challenge=1),
+    "decide reconsideration": Setup(challenge=2),
+    "extend reconsideration": Setup(challenge=2),
+    "record review application": Setup(challenge=3),
+    "decide review": Setup(challenge=4),
+    "extend review": Setup(challenge=4),
+    "record detention step": Setup(measure=True),
 }
 EVENT_TYPES = {
     "accept": "case.accepted",
@@ -268,6 +358,15 @@ EVENT_TYPES = {
     "extend handling limit": "case.handling_limit_extended",
     "start appraisal": "case.appraisal_started",
     "end appraisal": "case.appraisal_ended",
+    "mark outside jurisdiction": "case.marked_outside_jurisdiction",
+    "record not filing notice": "case.not_filing_notice_recorded",
+    "record reconsideration application": "case.reconsideration_applied",
+    "decide reconsideration": "case.reconsideration_decided",
+    "extend reconsideration": "case.reconsideration_extended",
+    "record review application": "case.review_applied",
+    "decide review": "case.review_decided",
+    "extend review": "case.review_extended",
+    "record detention step": "case.detention_step_recorded",
 }
 
 STATE_COMMANDS = [c.value for c in CaseCommand if c is not CaseCommand.REGISTER]
