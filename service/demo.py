@@ -1,15 +1,22 @@
-"""Demo data: the demo city and about 300 complaints of the last 60 days, all through the services.
+"""Demo data: the demo city, about 300 complaints of the last 60 days, the seed-000 loop, cases,
+petitions and reviews, all through the services.
 
-Every change goes through `service.complaints` with the actor who would make it (intake clerk,
-12345 platform, supervision centre, the handling unit), on a movable clock that walks forward
-through the events, so the audit log holds the whole history as if it had really happened.
+Every change goes through the application services with the actor who would make it (intake
+clerk, 12345 platform, police integrated platform, supervision centre, the handling unit, legal
+officers, leaders), on a movable clock that walks forward through the events, so the audit log
+holds the whole history as if it had really happened. The complaints are planned here; the other
+parts in `demo_story` (what followed the buck-passing letter of seed 000), `demo_cases`,
+`demo_petitions` and `demo_reviews`, on the shared ground of `demo_base`. All their commands are
+sorted by time and played in that order.
 
-The timeline ends at `runtime.clock.now()` and starts 60 days before it; the demo clock never
+The timeline ends at `runtime.clock.now()`; the complaints start 60 days before it, long-running
+cases and the petition backlog campaign about a year before (`HISTORY`); the demo clock never
 passes that end. Deriving the end from the runtime's clock rather than the wall clock is what
-makes the data testable: with `random.Random(20261123)` the same end gives the same complaints
-(the fixed clock of the tests always does; in production the real now shifts office hours and
-weekends, so counts vary a little from day to day). Items whose next step would lie in the
-future simply have not got there yet, which is how open and overdue items arise.
+makes the data testable: with `random.Random(20261123)` (and a stream of its own per part) the
+same end gives the same data (the fixed clock of the tests always does; in production the real
+now shifts office hours and weekends, so counts vary a little from day to day). Items whose next
+step would lie in the future simply have not got there yet, which is how open and overdue items
+arise.
 """
 
 from __future__ import annotations
@@ -18,31 +25,65 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from functools import partial
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from domain.accountability.aggregate import Accountability
 from domain.actor import SYSTEM_ACTOR, Actor, Role
+from domain.case.aggregate import Case
 from domain.clock import MovableClock
 from domain.complaint.aggregate import Complaint
 from domain.complaint.clocks import CALLBACK, REPLY
 from domain.complaint.status import ComplaintStatus, Satisfaction
-from service import complaints, reference
+from domain.petition.aggregate import Petition
+from domain.petition.clocks import PetitionClocks
+from domain.petition.status import Outcome, PetitionStatus
+from domain.review.aggregate import Review
+from domain.review.status import Rating, RecommendationStatus
+from service import (
+    complaints,
+    demo_cases,
+    demo_petitions,
+    demo_reviews,
+    demo_story,
+    reference,
+)
 from service.complaints import RegisterComplaint
 from service.context import Call, Runtime
+from service.demo_base import (
+    INTAKE,
+    REQUEST_ID,
+    SUPERVISOR,
+    Calendar,
+    City,
+    People,
+    Person,
+    Task,
+    World,
+    days,
+    hours,
+    id_check_char,
+    office_time,
+)
 from store import rows
+from store.accountability import points_ledger
+from store.reference import load_calendar, load_clock_rules
 
 S = ComplaintStatus
 RANDOM_SEED = 20261123
-SPAN = timedelta(days=60)
+SPAN = timedelta(days=60)  # the complaints' timeline
+# Cases and the petition backlog reach further back: bail lasts up to 12 months, and the backlog
+# campaign began about a year ago.
+HISTORY = timedelta(days=400)
+NEAR_LIMIT = timedelta(days=10)  # a measure this close to its legal limit is "near" it
 COMPLAINT_COUNT = 300
 SERIES_COUNT = 18  # repeat complainants: one matter, several channels
 PROGRESS_EVERY = 250  # service calls between progress reports
-REQUEST_ID = "demo-seed"
 
 STORY_SYSTEM = "demo-story"
 STORY_TICKET = "seed-000"
@@ -58,12 +99,7 @@ CHANNEL_NAMES = {
     "ONLINE": "网络投诉平台",
 }
 
-INTAKE = Actor(subject="zhangmin", role=Role.INTAKE, unit="SZ-JDZX", officer="P-JDZX-002")
-SUPERVISOR = Actor(subject="liuy", role=Role.SUPERVISOR, unit="SZ-JDZX", officer="P-JDZX-001")
 PLATFORM = Actor(subject=PLATFORM_12345, role=Role.INTEGRATION)
-
-OFFICE_OPENS = time(9, 0)
-OFFICE_CLOSES = time(18, 0)
 
 
 # -- text material ---------------------------------------------------------------------------
@@ -372,21 +408,6 @@ REOPEN_REASONS = (
     "回访不满意：答复未回应来信人的主要诉求，退回重办。",
 )
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢钟谭陆汪范金廖夏方邹熊邱江薛雷侯龙陶黎贺顾龚邵万严覃莫"
-GIVEN_NAMES = (
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛",
-    "明", "超", "霞", "平", "刚", "华", "建华", "志强", "秀英", "桂兰", "海燕", "晓东",
-    "春梅", "雪梅", "丽娟", "永刚", "浩宇", "子涵", "欣怡", "俊杰", "婷婷", "文辉", "国庆",
-    "建军", "小红", "志明", "嘉欣", "宇航", "思远", "佳琪", "泽宇", "立新", "卫东", "红梅",
-)  # fmt: skip
-# Where complainants were born (GB/T 2260 codes): Shenzhen districts and common home provinces.
-ID_REGIONS = (
-    "440304", "440303", "440305", "440306", "440307", "430102", "360102", "450102",
-    "421002", "441421", "445102", "510104", "350102", "411302",
-)  # fmt: skip
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
 PLACES = {
     "FT": ("车公庙地铁站", "华强北商业街", "景田北", "香蜜湖度假村", "福田口岸", "皇岗村"),
     "LH": ("东门步行街", "国贸商圈", "黄贝岭村", "春风路", "罗湖火车站"),
@@ -399,99 +420,6 @@ INCIDENTS = ("有人在小区门口打架", "邻居家中传出呼救声", "有�
 ITEMS = ("手机", "电动车", "笔记本电脑", "钱包和证件")
 CRIMES = ("网购被骗三千多元", "被人以投资理财为名骗走八万元", "公司员工侵占货款")
 REASONS = ("扰乱公共秩序", "违规停放车辆", "无证经营")
-
-
-# -- people ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A complainant as the intake form takes them."""
-
-    name: str
-    phone: str
-    id_number: str | None = None
-
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643 check character of a resident identity number's first 17 digits."""
-    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-
-def _id_number(rng: random.Random) -> str:
-    born = date(1955, 1, 1) + timedelta(days=rng.randrange(45 * 365))
-    first17 = f"{rng.choice(ID_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return first17 + id_check_char(first17)
-
-
-class People:
-    """Makes complainants with plausible names and unique mobile numbers."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._phones: set[str] = set()
-
-    def new(self, *, id_share: float = 0.1) -> Person:
-        rng = self._rng
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
-        phone = self._phone()
-        id_number = _id_number(rng) if rng.random() < id_share else None
-        return Person(name=name, phone=phone, id_number=id_number)
-
-    def reserve(self, phone: str) -> None:
-        """Keep a hand-written complainant's number out of the generated ones."""
-        self._phones.add(phone)
-
-    def _phone(self) -> str:
-        while True:
-            phone = f"{self._rng.choice(('13', '15', '18'))}{self._rng.randrange(10**9):09d}"
-            if phone not in self._phones:
-                self._phones.add(phone)
-                return phone
-
-
-# -- the city --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class City:
-    """What the demo needs to know of the reference file: names, stations, officers, handlers."""
-
-    unit_names: dict[str, str]
-    stations: dict[str, tuple[str, ...]]  # sub-bureau → its stations
-    officers: dict[str, tuple[tuple[str, str], ...]]  # station → (code, name) of its officers
-    handlers: dict[str, Actor]  # unit → the officer who works its complaints
-
-    @classmethod
-    def read(cls, data: dict[str, Any]) -> City:
-        units = data["units"]
-        stations: dict[str, list[str]] = {}
-        for unit in units:
-            if unit["kind"] == "STATION":
-                stations.setdefault(unit["parent"], []).append(unit["code"])
-        officers: dict[str, list[tuple[str, str]]] = {}
-        handlers: dict[str, Actor] = {}
-        for officer in data["officers"]:
-            officers.setdefault(officer["unit"], []).append((officer["code"], officer["name"]))
-            if officer["account"] and officer["unit"] not in handlers:
-                handlers[officer["unit"]] = Actor(
-                    subject=officer["account"],
-                    role=Role.HANDLER,
-                    unit=officer["unit"],
-                    officer=officer["code"],
-                )
-        return cls(
-            unit_names={unit["code"]: unit["name"] for unit in units},
-            stations={sub: tuple(codes) for sub, codes in stations.items()},
-            officers={unit: tuple(found) for unit, found in officers.items()},
-            handlers=handlers,
-        )
-
-    def handler(self, unit: str) -> Actor:
-        # A unit without an officer of its own is worked by a handler scoped to that unit.
-        return self.handlers.get(unit) or Actor(
-            subject=f"handler-{unit.lower()}", role=Role.HANDLER, unit=unit
-        )
 
 
 # -- plans: what happens to each complaint, and when ----------------------------------------
@@ -559,30 +487,6 @@ class Plan:
         return self.steps[0].at
 
 
-def office_time(moment: datetime, tz: ZoneInfo) -> datetime:
-    """The first office moment (09:00–18:00, Monday–Friday, local) at or after `moment`."""
-    local = moment.astimezone(tz)
-    # The minute of the unsnapped time spreads items over the first hour of the morning.
-    opening = datetime.combine(local.date(), OFFICE_OPENS, tz) + timedelta(minutes=local.minute)
-    if local.time() >= OFFICE_CLOSES:
-        local = opening + timedelta(days=1)
-    elif local.time() < OFFICE_OPENS:
-        local = opening
-    while local.weekday() >= 5:
-        local = datetime.combine(local.date() + timedelta(days=1), OFFICE_OPENS, tz) + timedelta(
-            minutes=local.minute
-        )
-    return local.astimezone(moment.tzinfo)
-
-
-def _hours(rng: random.Random, low: float, high: float) -> timedelta:
-    return timedelta(hours=rng.uniform(low, high))
-
-
-def _days(rng: random.Random, low: float, high: float) -> timedelta:
-    return timedelta(days=rng.uniform(low, high))
-
-
 class Planner:
     """Decides, deterministically, every complaint's content, route, fate and timeline."""
 
@@ -594,6 +498,7 @@ class Planner:
         self.tz = tz
         self.people = People(rng)
         self.plans: list[Plan] = []
+        self.story_times: dict[str, datetime] = {}  # the seed-000 loop (demo_story.timeline)
         self._tickets = 0
 
     # -- the whole set ----------------------------------------------------------------------
@@ -614,7 +519,6 @@ class Planner:
 
     def story(self) -> Plan:
         """Seed 000: sent between three stations, reverse investigation, partly true, accountability."""
-        rng = self.rng
         plan = Plan(
             key=len(self.plans),
             person=Person(name="史立新", phone="13923456781", id_number=_story_id_number()),
@@ -639,16 +543,26 @@ class Planner:
             Action(Kind.REGISTER, timedelta(minutes=40)),
             Action(Kind.TRIAGE, timedelta(hours=2)),
             Action(Kind.START, timedelta(hours=3)),
-            Action(Kind.REPLY, timedelta(days=5), text=STORY_REPLY),
-            Action(
-                Kind.CALLBACK,
-                timedelta(days=2),
-                text="回访来信人：案件已由香蜜湖派出所受案侦查，对倒查结果和问责处理表示满意。",
-                satisfaction=Satisfaction.SATISFIED,
-            ),
-            Action(Kind.CLOSE, _hours(rng, 1, 3)),
         ]
         self._schedule(plan, evening.astimezone(self.end.tzinfo), actions, earliest=self.start)
+        # The reply waits for the reverse investigation (demo_story): it tells the finding.
+        self.story_times = demo_story.timeline(plan.steps[-1].at, self.tz)
+        for name, action in (
+            ("complaint_replied", Action(Kind.REPLY, timedelta(0), text=STORY_REPLY)),
+            (
+                "complaint_called_back",
+                Action(
+                    Kind.CALLBACK,
+                    timedelta(0),
+                    text="回访来信人：案件已由香蜜湖派出所立案侦查，对倒查结果和问责处理表示满意。",
+                    satisfaction=Satisfaction.SATISFIED,
+                ),
+            ),
+            ("complaint_closed", Action(Kind.CLOSE, timedelta(0))),
+        ):
+            at = self.story_times[name]
+            if at <= self.end:
+                plan.steps.append(Step(at=at, plan=plan.key, index=len(plan.steps), action=action))
         return plan
 
     # -- repeat complainants ----------------------------------------------------------------
@@ -663,7 +577,7 @@ class Planner:
         channels = rng.sample(CHANNELS, k=rng.choice((2, 2, 3)))
         first = self._plan(person, topic, channels[0])
         fate = rng.choices((S.TRIAGED, S.HANDLING, S.REPLIED, S.CLOSED), (2, 4, 2, 2))[0]
-        received = self.end - _days(rng, 8, 35)
+        received = self.end - days(rng, 8, 35)
         self._schedule(first, received, self._lifecycle(first, fate), earliest=self.start)
         self.plans.append(first)
         previous = first
@@ -671,7 +585,7 @@ class Planner:
             if not previous.steps:
                 return
             later = self._repeat_of(first, previous, channel)
-            received = previous.registered_at + _days(rng, 1, 6)
+            received = previous.registered_at + days(rng, 1, 6)
             if received >= self.end:
                 return
             self._schedule(
@@ -704,14 +618,14 @@ class Planner:
         rng = self.rng
         actions = [self._register(plan)]
         if rng.random() < 0.4:
-            actions.append(Action(Kind.TRIAGE, _hours(rng, 1, 20)))
+            actions.append(Action(Kind.TRIAGE, hours(rng, 1, 20)))
         if rng.random() < 0.7:
             plan.merge_into = first.key
             reason = (
                 f"与{CHANNEL_NAMES[first.channel]}在先受理的来信系同一来信人反映同一事项，"
                 "并入原件办理，避免多头核查、重复处理。"
             )
-            actions.append(Action(Kind.MERGE, _hours(rng, 1, 24), text=reason))
+            actions.append(Action(Kind.MERGE, hours(rng, 1, 24), text=reason))
         return actions
 
     # -- everyone else ----------------------------------------------------------------------
@@ -739,10 +653,10 @@ class Planner:
         rng = self.rng
         recent = {S.RECEIVED: 2, S.TRIAGED: 4, S.HANDLING: 9, S.REPLIED: 12, S.CALLED_BACK: 14}
         if fate in recent and rng.random() < 0.7:
-            return self.end - _days(rng, 0, recent[fate])
+            return self.end - days(rng, 0, recent[fate])
         if fate in recent:
-            return self.start + _days(rng, 0, 45)
-        return self.start + _days(rng, 0, 60)
+            return self.start + days(rng, 0, 45)
+        return self.start + days(rng, 0, 60)
 
     def _not_accepted(self, person: Person, channel: str) -> Plan:
         rng = self.rng
@@ -757,9 +671,9 @@ class Planner:
         )
         actions = [self._register(plan)]
         if rng.random() < 0.3:
-            actions.append(Action(Kind.TRIAGE, _hours(rng, 1, 20)))
-        actions.append(Action(Kind.REJECT, _hours(rng, 2, 30), text=reason))
-        self._schedule(plan, self.start + _days(rng, 0, 60), actions, earliest=self.start)
+            actions.append(Action(Kind.TRIAGE, hours(rng, 1, 20)))
+        actions.append(Action(Kind.REJECT, hours(rng, 2, 30), text=reason))
+        self._schedule(plan, self.start + days(rng, 0, 60), actions, earliest=self.start)
         return plan
 
     # -- one complaint ----------------------------------------------------------------------
@@ -837,7 +751,7 @@ class Planner:
         if plan.pushed:
             return Action(Kind.REGISTER, timedelta(minutes=rng.uniform(2, 30)), office_hours=False)
         if plan.channel == "PETITION":
-            return Action(Kind.REGISTER, _days(rng, 1, 3))
+            return Action(Kind.REGISTER, days(rng, 1, 3))
         return Action(Kind.REGISTER, timedelta(minutes=rng.uniform(10, 120)))
 
     def _lifecycle(self, plan: Plan, fate: ComplaintStatus) -> list[Action]:
@@ -846,23 +760,23 @@ class Planner:
         actions = [self._register(plan)]
         if fate is S.RECEIVED:
             return actions
-        actions.append(Action(Kind.TRIAGE, _hours(rng, 0.5, 20)))
+        actions.append(Action(Kind.TRIAGE, hours(rng, 0.5, 20)))
         if fate is S.TRIAGED:
             return actions
-        actions.append(Action(Kind.START, _hours(rng, 1, 30)))
+        actions.append(Action(Kind.START, hours(rng, 1, 30)))
         reply = self._reply_text(plan)
         reopened = rng.random() < 0.1
         if reopened:
             actions.extend(self._dissatisfied_round(plan, reply))
             reply = rng.choice(REREPLIES).format(**plan.scene)
         late = rng.random() < 0.15
-        reply_after = _days(rng, 11, 18) if late else _days(rng, 1, 7)
+        reply_after = days(rng, 11, 18) if late else days(rng, 1, 7)
         if plan.channel == "PETITION":
-            reply_after = _days(rng, 5, 40)
+            reply_after = days(rng, 5, 40)
         final = [
             Action(Kind.REPLY, reply_after, text=reply),
             self._callback(SATISFIED_SHARE_AFTER_REOPEN if reopened else SATISFIED_SHARE),
-            Action(Kind.CLOSE, _hours(rng, 1, 40)),
+            Action(Kind.CLOSE, hours(rng, 1, 40)),
         ]
         depth = {S.HANDLING: 0, S.REPLIED: 1, S.CALLED_BACK: 2, S.CLOSED: 3}[fate]
         return actions + final[:depth]
@@ -871,19 +785,19 @@ class Planner:
         """A first answer the complainant rejects; the centre reopens it (sometimes after closing)."""
         rng = self.rng
         actions = [
-            Action(Kind.REPLY, _days(rng, 1, 6), text=reply),
+            Action(Kind.REPLY, days(rng, 1, 6), text=reply),
             Action(
                 Kind.CALLBACK,
-                _days(rng, 0.5, 3),
+                days(rng, 0.5, 3),
                 text=rng.choice(DISSATISFIED_NOTES),
                 satisfaction=Satisfaction.DISSATISFIED,
             ),
         ]
         if rng.random() < 0.3:
-            actions.append(Action(Kind.CLOSE, _hours(rng, 1, 20)))
-            actions.append(Action(Kind.REOPEN, _days(rng, 2, 6), text=rng.choice(REOPEN_REASONS)))
+            actions.append(Action(Kind.CLOSE, hours(rng, 1, 20)))
+            actions.append(Action(Kind.REOPEN, days(rng, 2, 6), text=rng.choice(REOPEN_REASONS)))
         else:
-            actions.append(Action(Kind.REOPEN, _days(rng, 0.5, 2), text=rng.choice(REOPEN_REASONS)))
+            actions.append(Action(Kind.REOPEN, days(rng, 0.5, 2), text=rng.choice(REOPEN_REASONS)))
         return actions
 
     def _callback(self, shares: Sequence[int]) -> Action:
@@ -895,7 +809,7 @@ class Planner:
             Satisfaction.DISSATISFIED: DISSATISFIED_NOTES,
         }[satisfaction]
         return Action(
-            Kind.CALLBACK, _days(rng, 0.5, 4), text=rng.choice(notes), satisfaction=satisfaction
+            Kind.CALLBACK, days(rng, 0.5, 4), text=rng.choice(notes), satisfaction=satisfaction
         )
 
     def _reply_text(self, plan: Plan) -> str:
@@ -947,20 +861,21 @@ SATISFIED_SHARE = (65, 22, 13)  # satisfied, basically satisfied, dissatisfied
 SATISFIED_SHARE_AFTER_REOPEN = (55, 40, 5)
 
 STORY_CONTENT = (
-    "局长您好：我是一家小公司的负责人。上个月我发现有人利用伪造的合同对我公司提起虚假诉讼，"
+    "局长您好：我是一家小公司的负责人。前些天我发现有人利用伪造的合同对我公司提起虚假诉讼，"
     "当天就到香蜜湖派出所报案。值班民警李明和一名聘员接待了我，称公司注册地不在香蜜湖辖区，"
     "不予受理，让我去沙头派出所报警。我赶到沙头派出所，民警说案发地不归他们管，应该去华富派出所。"
     "到了华富派出所，又被告知这个案子应当由最先报案的派出所受理。三天里我在三个派出所之间来回跑，"
     "没有一个所给我出具受案回执。老百姓报警到底该找谁？恳请局长过问此事。"
 )
+# Sent once the fault was determined and the accountability opened (demo_story.timeline).
 STORY_REPLY = (
     "经市局执法监督中心牵头、督察支队倒查，来信反映的问题部分属实。"
     "香蜜湖派出所接报后未落实首接责任，以“不属本所管辖”为由拒不受案，接处警工作存在推诿敷衍塞责；"
     "沙头、华富派出所未按规定先行受理、移交，亦存在推诿情形；来信所称“民警故意刁难”经调取执法记录仪核查未见。"
     "香蜜湖派出所在日常执法和队伍管理方面存在监督缺位、管理不严等问题。"
-    "处理结果：香蜜湖派出所值班所领导王建国、主办民警李明、聘员陈小华均被严肃问责；"
-    "福田分局已指定香蜜湖派出所受案侦查，并向来信人出具受案回执。"
-    "市局据此制定《接处警受立案推诿扯皮查处操作规程》，明确指定管辖的适用标准和流程，即日起施行。"
+    "处理情况：已对香蜜湖派出所值班所领导、主办民警、聘员启动执法过错责任追究，处理结果将在全局通报；"
+    "市局已指定香蜜湖派出所管辖，该所已受案侦查并向您出具受案回执；"
+    "责成福田分局制定规范推诿扯皮和指定管辖的规定，明确首接责任和指定管辖的适用标准、流程。"
 )
 
 
@@ -975,11 +890,13 @@ def _story_id_number() -> str:
 class Runner:
     """Moves the clock to each step and runs it through the application service, as its actor."""
 
-    def __init__(self, runtime: Runtime, clock: MovableClock, city: City) -> None:
+    def __init__(
+        self, runtime: Runtime, clock: MovableClock, city: City, done: dict[int, Complaint]
+    ) -> None:
         self.runtime = runtime
         self.clock = clock
         self.city = city
-        self.done: dict[int, Complaint] = {}
+        self.done = done  # the complaints so far, by plan key (shared with the other parts)
         self._commands: dict[Kind, Callable[[Plan, Step], Awaitable[Complaint]]] = {
             Kind.REGISTER: self._register,
             Kind.TRIAGE: self._triage,
@@ -1084,7 +1001,8 @@ async def has_complaints(runtime: Runtime) -> bool:
 async def seed(
     runtime: Runtime, *, progress: Callable[[str], None] = lambda _: None
 ) -> dict[str, int]:
-    """Load the demo city, then play about 300 complaints through the services; return counts."""
+    """Load the demo city, then play complaints, the seed-000 loop, cases, petitions and reviews
+    through the services in time order; return counts."""
     progress("reference data")
     city_data = reference.read(reference.DEMO_CITY_FILE)
     applied = await reference.apply(Call(runtime=runtime, actor=SYSTEM_ACTOR), city_data)
@@ -1092,18 +1010,137 @@ async def seed(
     end = runtime.clock.now()
     planner = Planner(random.Random(RANDOM_SEED), city, end=end, tz=runtime.tz)
     plans = {plan.key: plan for plan in planner.plan_all(COMPLAINT_COUNT)}
-    steps = sorted(
-        (step for plan in plans.values() for step in plan.steps),
-        key=lambda step: (step.at, step.plan, step.index),
-    )
-    progress(f"{len(plans)} complaints, {len(steps)} commands planned")
-    clock = MovableClock(end - SPAN)
-    runner = Runner(replace(runtime, clock=clock), clock, city)
-    for count, step in enumerate(steps, start=1):
-        await runner.run(plans[step.plan], step)
+    clock = MovableClock(end - HISTORY)
+    world = World(replace(runtime, clock=clock), city)
+    runner = Runner(world.runtime, clock, city, world.complaints)
+    tasks = [
+        Task(at=step.at, order=(0, step.plan, step.index), run=partial(runner.run, plan, step))
+        for plan in plans.values()
+        for step in plan.steps
+    ]
+    complaint_commands = len(tasks)
+    async with runtime.engine.connect() as conn:
+        petition_clocks = PetitionClocks(
+            rules=await load_clock_rules(conn, "petition"),
+            calendar=await load_calendar(conn),
+            tz=runtime.tz,
+        )
+    _plan_the_rest(world, planner, plans, tasks, petition_clocks, end=end, tz=runtime.tz)
+    # Whatever lies beyond the end of the timeline has not happened yet.
+    due = sorted((task for task in tasks if task.at <= end), key=lambda t: (t.at, t.order))
+    progress(f"{len(plans)} complaints, {len(due)} commands planned")
+    for count, task in enumerate(due, start=1):
+        clock.set(task.at)
+        await task.run()
         if count % PROGRESS_EVERY == 0:
-            progress(f"{count}/{len(steps)} commands")
-    return _summary(applied.events, len(steps), runner.done.values(), end)
+            progress(f"{count}/{len(due)} commands")
+    summary = _summary(applied.events, len(due), world.complaints.values(), end)
+    summary["complaint_commands"] = complaint_commands
+    return summary | await _loop_summary(world, end)
+
+
+def _plan_the_rest(
+    world: World,
+    planner: Planner,
+    plans: dict[int, Plan],
+    tasks: list[Task],
+    petition_clocks: PetitionClocks,
+    *,
+    end: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """The seed-000 loop, cases, petitions and reviews, each part with a random stream of its own
+    (so that changing one part leaves the others as they were)."""
+    calendar = Calendar(end=end, tz=tz)
+    story = next(plan for plan in plans.values() if plan.external == (STORY_SYSTEM, STORY_TICKET))
+    assert story.received_at is not None
+    demo_story.StoryPlanner(
+        world,
+        calendar,
+        tasks,
+        complaint_key=story.key,
+        letter_received=story.received_at,
+        times=planner.story_times,
+    ).plan()
+    demo_cases.CasePlanner(world, calendar, random.Random(f"{RANDOM_SEED}/cases"), tasks).plan()
+    rng = random.Random(f"{RANDOM_SEED}/petitions")
+    people = People(rng)
+    for plan in plans.values():
+        people.reserve(plan.person.phone)
+    demo_petitions.PetitionPlanner(
+        world,
+        calendar,
+        rng,
+        people,
+        tasks,
+        clocks=petition_clocks,
+        from_complaint=_petition_letter(plans, end),
+    ).plan()
+    demo_reviews.ReviewPlanner(
+        world, calendar, random.Random(f"{RANDOM_SEED}/reviews"), tasks
+    ).plan()
+
+
+def _petition_letter(plans: dict[int, Plan], end: datetime) -> tuple[int, str, datetime] | None:
+    """A letter from the petition channel, triaged well before the end and neither merged nor
+    refused: it is registered as a petition too (its key, its unit, when it was triaged)."""
+    for plan in sorted(plans.values(), key=lambda p: p.key):
+        kinds = [step.action.kind for step in plan.steps]
+        if (
+            plan.channel == "PETITION"
+            and Kind.TRIAGE in kinds
+            and not {Kind.MERGE, Kind.REJECT} & set(kinds)
+        ):
+            triaged = plan.steps[kinds.index(Kind.TRIAGE)].at
+            if triaged <= end - timedelta(days=20):
+                return plan.key, plan.primary_unit, triaged
+    return None
+
+
+async def _loop_summary(world: World, end: datetime) -> dict[str, int]:
+    """Counts of what the other parts made, from the items as the seed last saw them."""
+    cases = [item for item in world.items.values() if isinstance(item, Case)]
+    petitions = [item for item in world.items.values() if isinstance(item, Petition)]
+    reviews = [item for item in world.items.values() if isinstance(item, Review)]
+    accountabilities = [item for item in world.items.values() if isinstance(item, Accountability)]
+    open_measures = [m for c in cases for m in c.open_measures]
+    dues = [m.deadline.due_at for m in open_measures if m.deadline and m.deadline.due_at]
+    backlog = [p for p in petitions if p.backlog_since is not None]
+    evaluations = [r for r in reviews if r.evaluation is not None]
+    async with world.runtime.engine.connect() as conn:
+        deducted = await conn.scalar(select(func.coalesce(func.sum(points_ledger.c.deducted), 0)))
+    return {
+        "other_commands": world.commands,
+        "cases": len(cases),
+        "cases_pushed": sum(1 for c in cases if c.external_ref is not None),
+        "cases_tracked": sum(1 for c in cases if c.tracking and c.tracking.is_open),
+        "cases_overdue": sum(1 for c in cases if c.is_overdue(end)),
+        "measures_open": len(open_measures),
+        "measures_near_limit": sum(1 for due in dues if end < due <= end + NEAR_LIMIT),
+        "measures_overdue": sum(1 for due in dues if due <= end),
+        "petitions": len(petitions),
+        "backlog_petitions": len(backlog),
+        "backlog_resolved": sum(
+            1
+            for p in backlog
+            if p.status is PetitionStatus.CLOSED and p.outcome in {Outcome.STOPPED, Outcome.SETTLED}
+        ),
+        "backlog_continuing": sum(1 for p in backlog if p.outcome is Outcome.CONTINUING),
+        "reviews": len(reviews),
+        "evaluations": len(evaluations),
+        "evaluations_excellent": sum(
+            1 for r in evaluations if r.evaluation and r.evaluation.rating is Rating.EXCELLENT
+        ),
+        "rectifications": sum(len(r.rectifications) for r in reviews),
+        "recommendations_awaiting_response": sum(
+            1
+            for r in reviews
+            for letter in r.recommendations
+            if letter.status is RecommendationStatus.ISSUED
+        ),
+        "accountabilities": len(accountabilities),
+        "points_deducted": int(deducted or 0),
+    }
 
 
 def _summary(
