@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
 from domain import errors as domain
+
+A = TypeVar("A")
+T = TypeVar("T")
 
 
 @strawberry.enum
@@ -99,3 +104,15 @@ def with_code(error: GraphQLError) -> GraphQLError:
     if isinstance(original, ClientError):
         error.extensions = {**(error.extensions or {}), "code": original.code}
     return error
+
+
+async def present_or_error(
+    action: Callable[[], Awaitable[A]],
+    present: Callable[[A], T],
+    translate: Callable[[domain.DomainError], object] = to_error,
+) -> T | object:
+    """Run a command; its aggregate presented as a GraphQL type, or its domain error as one."""
+    try:
+        return present(await action())
+    except domain.DomainError as error:
+        return translate(error)

@@ -12,6 +12,7 @@ from uuid import UUID
 import strawberry
 
 from api.failures import ClientError
+from domain.errors import NotFound
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -40,6 +41,14 @@ def uuid_of(global_id: str, expected_type: str) -> UUID | None:
         return UUID(local_id) if type_name == expected_type else None
     except (ClientError, ValueError):
         return None
+
+
+def uuid_or_not_found(global_id: str, type_name: str, kind: str) -> UUID:
+    """The UUID inside a global id of `type_name`; NotFound (never a hint) otherwise."""
+    uuid = uuid_of(global_id, type_name)
+    if uuid is None:
+        raise NotFound(kind, str(global_id))
+    return uuid
 
 
 @strawberry.interface(description="An object with a globally unique id (Relay).")

@@ -29,15 +29,15 @@ from api.failures import (
     InvalidTransitionError,
     NotFoundError,
     ValidationError,
-    to_error,
+    present_or_error,
 )
-from api.relay import from_global_id, uuid_of
+from api.relay import from_global_id, uuid_of, uuid_or_not_found
 from domain.accountability import status as states
 from domain.accountability.aggregate import Accountability as AccountabilityAggregate
 from domain.accountability.aggregate import MeasureOrder
 from domain.accountability.ledger import EntryKind, SourceRef
 from domain.accountability.ledger import PointsLedger as LedgerAggregate
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 from service import accountability as service
 from service.accountability import OpenAccountability, PersonInput, UnitInput
 
@@ -186,24 +186,15 @@ class RecordPointsEntryInput:
 
 
 async def _run(action: Callable[[], Awaitable[AccountabilityAggregate]]) -> Any:
-    try:
-        return Accountability.from_aggregate(await action())
-    except DomainError as error:
-        return to_error(error)
+    return await present_or_error(action, Accountability.from_aggregate)
 
 
 async def _run_ledger(action: Callable[[], Awaitable[LedgerAggregate]]) -> Any:
-    try:
-        return PointsLedger.from_aggregate(await action())
-    except DomainError as error:
-        return to_error(error)
+    return await present_or_error(action, PointsLedger.from_aggregate)
 
 
 def _id(id: strawberry.ID) -> UUID:
-    uuid = uuid_of(id, "Accountability")
-    if uuid is None:
-        raise NotFound("accountability", str(id))
-    return uuid
+    return uuid_or_not_found(id, "Accountability", "accountability")
 
 
 def _orders(measures: list[AccountabilityMeasureInput] | None) -> list[MeasureOrder]:

@@ -25,9 +25,9 @@ from api.failures import (
     InvalidTransitionError,
     NotFoundError,
     ValidationError,
-    to_error,
+    present_or_error,
 )
-from api.relay import uuid_of
+from api.relay import uuid_or_not_found
 from domain.case.aggregate import Case as CaseAggregate
 from domain.case.status import CaseKind as DomainKind
 from domain.case.status import (
@@ -37,7 +37,6 @@ from domain.case.status import (
     MeasureKind,
     RevisitOutcome,
 )
-from domain.errors import DomainError, NotFound
 from service import case as service
 from service.case import RegisterCase
 
@@ -189,17 +188,11 @@ class RecordCaseDetentionStepInput:
 
 
 async def _run(action: Callable[[], Awaitable[CaseAggregate]]) -> Any:
-    try:
-        return Case.from_aggregate(await action())
-    except DomainError as error:
-        return to_error(error)
+    return await present_or_error(action, Case.from_aggregate)
 
 
 def _id(id: strawberry.ID) -> UUID:
-    uuid = uuid_of(id, "Case")
-    if uuid is None:
-        raise NotFound("case", str(id))
-    return uuid
+    return uuid_or_not_found(id, "Case", "case")
 
 
 @strawberry.type

@@ -17,13 +17,13 @@ from api.failures import (
     InvalidTransitionError,
     NotFoundError,
     ValidationError,
-    to_error,
+    present_or_error,
 )
 from api.reference.types import Channel
-from api.relay import uuid_of
+from api.relay import uuid_of, uuid_or_not_found
 from domain.complaint.aggregate import Complaint as ComplaintAggregate
 from domain.complaint.status import Satisfaction as DomainSatisfaction
-from domain.errors import DomainError, NotFound
+from domain.errors import NotFound
 from service import complaints as service
 from service.complaints import RegisterComplaint
 
@@ -106,17 +106,11 @@ class MergeComplaintInput:
 
 
 async def _run(info: Info, action: Callable[[], Awaitable[ComplaintAggregate]]) -> Any:
-    try:
-        return Complaint.from_aggregate(await action())
-    except DomainError as error:
-        return to_error(error)
+    return await present_or_error(action, Complaint.from_aggregate)
 
 
 def _id(id: strawberry.ID) -> UUID:
-    uuid = uuid_of(id, "Complaint")
-    if uuid is None:
-        raise NotFound("complaint", str(id))
-    return uuid
+    return uuid_or_not_found(id, "Complaint", "complaint")
 
 
 @strawberry.type

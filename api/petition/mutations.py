@@ -16,6 +16,7 @@ from api.failures import (
     InvalidTransitionError,
     NotFoundError,
     ValidationError,
+    present_or_error,
     to_error,
 )
 from api.petition.types import (
@@ -27,7 +28,7 @@ from api.petition.types import (
     PetitionRoutingDecision,
     PetitionSupervisionLevel,
 )
-from api.relay import uuid_of
+from api.relay import uuid_of, uuid_or_not_found
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.petition.aggregate import Petition as PetitionAggregate
 from domain.petition.errors import AlreadyReExamined
@@ -192,17 +193,11 @@ def _error(error: DomainError) -> Any:
 
 
 async def _run(action: Callable[[], Awaitable[PetitionAggregate]]) -> Any:
-    try:
-        return Petition.from_aggregate(await action())
-    except DomainError as error:
-        return _error(error)
+    return await present_or_error(action, Petition.from_aggregate, _error)
 
 
 def _id(id: strawberry.ID) -> UUID:
-    uuid = uuid_of(id, "Petition")
-    if uuid is None:
-        raise NotFound("petition", str(id))
-    return uuid
+    return uuid_or_not_found(id, "Petition", "petition")
 
 
 def _finding(value: PetitionFinding) -> Finding:

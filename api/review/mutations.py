@@ -18,9 +18,9 @@ from api.failures import (
     InvalidTransitionError,
     NotFoundError,
     ValidationError,
-    to_error,
+    present_or_error,
 )
-from api.relay import from_global_id, uuid_of
+from api.relay import from_global_id, uuid_or_not_found
 from api.review.queries import ORIGIN_TYPES, audit_id
 from api.review.types import (
     InspectionMethod,
@@ -30,7 +30,7 @@ from api.review.types import (
     ReviewKind,
     ReviewRating,
 )
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 from domain.review import status as states
 from domain.review.aggregate import CriterionScore
 from domain.review.aggregate import Review as ReviewAggregate
@@ -183,17 +183,11 @@ class RecordRecommendationResponseInput:
 
 
 async def _run(action: Callable[[], Awaitable[ReviewAggregate]]) -> Any:
-    try:
-        return Review.from_aggregate(await action())
-    except DomainError as error:
-        return to_error(error)
+    return await present_or_error(action, Review.from_aggregate)
 
 
 def _id(id: strawberry.ID) -> UUID:
-    uuid = uuid_of(id, "Review")
-    if uuid is None:
-        raise NotFound("review", str(id))
-    return uuid
+    return uuid_or_not_found(id, "Review", "review")
 
 
 def _open_command(input: OpenReviewInput) -> OpenReview:
