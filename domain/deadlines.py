@@ -15,6 +15,7 @@ __all__ = [
     "Deadline",
     "HolidayCalendar",
     "Pause",
+    "RunningClock",
     "add_months",
     "compute_deadline",
 ]
@@ -492,3 +493,24 @@ def _months_last_day(
     # Month clocks bound custody-type measures, so a holiday never lengthens them.
     steps.append("no holiday shift for month clocks")
     return last_day
+
+
+@dataclass(frozen=True, slots=True)
+class RunningClock:
+    """A deadline a unit still has to meet: not yet satisfied and not suspended.
+
+    Aggregates list theirs (`running_clocks()`) so that one projection can warn on every clock of
+    every aggregate. Windows that belong to someone else (a petitioner's or an applicant's time to
+    ask for review) and periods that merely run out (a sanction's effect) are not running clocks.
+    """
+
+    key: str  # unique within its aggregate, e.g. "reply", "measure.2", "rectification.1"
+    deadline: Deadline
+    unit_code: str  # the unit that must meet it
+    name: str  # what must happen, readable, e.g. "reply to the complainant"
+
+    def __post_init__(self) -> None:
+        _require_text(self.key, "clock key")
+        _require_text(self.unit_code, f"unit of clock {self.key}")
+        if self.deadline.due_at is None:
+            raise ValueError(f"clock {self.key} is suspended; a running clock has a due time")

@@ -11,7 +11,7 @@ from domain.clock import Clock, SystemClock
 from runtime.config import Settings
 from runtime.database import create_engine, resolve_url
 from runtime.migrate import upgrade
-from service import reference
+from service import reference, warning
 from service.context import Call, Runtime
 
 
@@ -40,7 +40,6 @@ def build_runtime(
 async def migrate(url: str, runtime: Runtime) -> int:
     """Schema to head, then the taxonomy through audited commands; the number of new events."""
     upgrade(url)
-    applied = await reference.apply(
-        Call(runtime=runtime, actor=SYSTEM_ACTOR), reference.read(reference.TAXONOMY_FILE)
-    )
-    return applied.events
+    call = Call(runtime=runtime, actor=SYSTEM_ACTOR)
+    applied = await reference.apply(call, reference.read(reference.TAXONOMY_FILE))
+    return applied.events + await warning.ensure_default_rules(call)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from audit.recorder import RequestMeta
 from domain.actor import Actor
 from domain.clock import Clock
+from store.clockwatch import load_warn_before
 from store.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -56,4 +57,9 @@ class Call:
         meta = RequestMeta(
             actor=self.actor, request_id=self.request_id, causation_id=self.command_id
         )
-        return UnitOfWork(self.runtime.engine, meta)
+        runtime = self.runtime
+
+        async def warn_before(conn: AsyncConnection) -> Mapping[str, int]:
+            return await runtime.config("warn-before", lambda: load_warn_before(conn))
+
+        return UnitOfWork(runtime.engine, meta, tz=runtime.tz, warn_before=warn_before)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -13,22 +15,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from audit.recorder import Appended, RequestMeta, append
 from domain.actor import Role
 from domain.errors import DomainError
-from store import rows
+from store import clockwatch, rows
 from store.complaints import ComplaintRepository
 from store.errors import translate
 from store.reference import CategoryRepository, OfficerRepository, UnitRepository
 from store.repository import Repository
 
 R = TypeVar("R", bound=Repository[Any])
+WarnBefore = Callable[[AsyncConnection], Awaitable[Mapping[str, int]]]
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class UnitOfWork:
     """`async with UnitOfWork(...) as uow: ...; await uow.commit()`; leaving without commit rolls back."""
 
-    def __init__(self, engine: AsyncEngine, meta: RequestMeta) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        meta: RequestMeta,
+        *,
+        tz: ZoneInfo = DEFAULT_TZ,
+        warn_before: WarnBefore = clockwatch.load_warn_before,
+    ) -> None:
         self._engine = engine
         self.meta = meta
         self.recorded: list[Appended] = []
+        self._tz = tz
+        self._warn_before = warn_before
 
     async def __aenter__(self) -> UnitOfWork:
         self.conn: AsyncConnection = await self._engine.connect()
@@ -53,10 +66,15 @@ class UnitOfWork:
         """Save every changed aggregate, append its events to the audit log, commit once."""
         try:
             events = []
+            saved = []
             for repository in self._repositories.values():
                 for aggregate, loaded_version in repository.changed():
                     await repository.save(aggregate, loaded_version=loaded_version)
                     events.extend(aggregate.collect_events())
+                    saved.append(aggregate)
+            if any(clockwatch.clocks_of(a) is not None for a in saved):
+                warn_before = await self._warn_before(self.conn)
+                await clockwatch.sync(self.conn, saved, self._tz, warn_before)
             self.recorded = await append(self.conn, events, await self._with_officer(self.meta))
             await self.conn.commit()
         except DBAPIError as error:

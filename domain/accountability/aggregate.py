@@ -45,7 +45,7 @@ from domain.accountability.status import (
     SubjectRole,
 )
 from domain.aggregate import Aggregate
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, RunningClock
 from domain.errors import InvalidTransition, ValidationFailed
 
 S = AccountabilityStatus
@@ -322,6 +322,11 @@ class Accountability(Aggregate):
         if pending < 2:
             found.pop("decide appeal", None)
         return found
+
+    def running_clocks(self) -> list[RunningClock]:
+        """None: the appeal window is the appellant's, measure periods merely run out, and no
+        clock rule times a decision (measures or appeals) that the centre must meet."""
+        return []
 
     def snapshot(self) -> dict[str, Any]:
         state: dict[str, Any] = {

@@ -62,7 +62,7 @@ from domain.case.values import (
     Transfer,
     iso,
 )
-from domain.deadlines import ClockRule, Deadline, Pause
+from domain.deadlines import ClockRule, Deadline, Pause, RunningClock
 from domain.errors import InvalidTransition, ValidationFailed
 
 S = CaseStage
@@ -99,6 +99,12 @@ _CHALLENGE_SCOPES = {
     ChallengeLevel.REVIEW: (REVIEW_APPLICATION, REVIEW_DECISION),
 }
 _CHALLENGE_WORDS = {ChallengeLevel.RECONSIDERATION: "复议", ChallengeLevel.REVIEW: "复核"}
+_REVISIT_KEYS = frozenset({FIRST_REVISIT_DUE, SECOND_REVISIT_DUE})
+_DETENTION_STEP_WORDS = {
+    DetentionStep.SENT_TO_DETENTION_CENTRE: "send the detainee to the detention centre",
+    DetentionStep.FAMILY_NOTIFIED: "notify the detainee's family",
+    DetentionStep.FIRST_INTERROGATION: "interrogate the detainee for the first time",
+}
 
 
 def outside_jurisdiction_key(number: int) -> str:
@@ -305,6 +311,51 @@ class Case(Aggregate):
                     recorded = self.detention_step(m.number, step)
                     states.append(DeadlineState(key, due, recorded.done_at if recorded else None))
         return states
+
+    def running_clocks(self) -> list[RunningClock]:
+        """The clocks of `deadline_states()` still to be met, for the case's current unit.
+
+        The applicant's 复议 / 复核 windows are not among them (see `window_states()`), and a
+        suspended clock (an open appraisal) has no due time, so it is left out until it resumes.
+        """
+        names = self._clock_names()
+        finished = self.stage in FINAL_STAGES
+        clocks = []
+        for s in self.deadline_states():
+            if s.satisfied_at is not None or s.deadline.due_at is None:
+                continue
+            # A finished case no longer chases its revisits. This applies here only: the states,
+            # `next_due_at` and `is_overdue` still count a revisit missed after the case ended.
+            if finished and s.key in _REVISIT_KEYS:
+                continue
+            name = names.get(s.key, s.key)
+            clocks.append(
+                RunningClock(key=s.key, deadline=s.deadline, unit_code=self.unit, name=name)
+            )
+        return clocks
+
+    def _clock_names(self) -> dict[str, str]:
+        """What must happen to meet each clock key `deadline_states()` can hold, in words."""
+        names = {
+            HANDLING_DUE: f"handle the {self.kind.value.lower()} case",
+            PENALTY_DECISION_DUE: "decide the administrative penalty",
+            NOT_FILING_NOTICE_DUE: "serve the notice of not filing",
+            RECONSIDERATION_DECISION_DUE: "decide the reconsideration (复议) of not filing",
+            REVIEW_DECISION_DUE: "decide the review (复核) of not filing",
+            FIRST_REVISIT_DUE: "first revisit",
+            SECOND_REVISIT_DUE: "second revisit",
+        }
+        for marking in self.outside_jurisdiction:
+            names[outside_jurisdiction_key(marking.number)] = (
+                f"transfer the case to the competent body (marking {marking.number})"
+            )
+        for m in self.measures:
+            names[f"measure.{m.number}"] = f"end or extend measure {m.number} ({m.kind.value})"
+            for step in DetentionStep:
+                names[detention_step_key(m.number, step)] = (
+                    f"{_DETENTION_STEP_WORDS[step]} (measure {m.number})"
+                )
+        return names
 
     @property
     def next_due_at(self) -> datetime | None:

@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.aggregate import Aggregate
 from domain.complaint.clocks import CALLBACK, REPLY, ComplaintClocks
 from domain.complaint.status import ALLOWED, TRANSITIONS, ComplaintStatus, Satisfaction
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, RunningClock
 from domain.errors import InvalidTransition, ValidationFailed
 
 S = ComplaintStatus
@@ -112,6 +112,28 @@ class Complaint(Aggregate):
     @property
     def correlation_id(self) -> UUID:
         return self.correlation
+
+    def running_clocks(self) -> list[RunningClock]:
+        """The reply clock until the reply, then the callback clock until the callback.
+
+        The clock runs for the primary handling unit (属地主办, named at triage); the line unit only
+        supervises. Before triage no unit holds the complaint, so its reply clock is not listed.
+        """
+        unit = self.owner_unit
+        if unit is None:
+            return []
+        running: list[tuple[str, str]] = []
+        # The same states as the overdue filter (api/complaint/queries.py): not yet done.
+        if self.status in {S.RECEIVED, S.TRIAGED, S.HANDLING}:
+            running.append((REPLY, "reply to the complainant"))
+        elif self.status is S.REPLIED:
+            running.append((CALLBACK, "call the complainant back"))
+        clocks = []
+        for key, name in running:
+            deadline = self.deadlines.get(key)
+            if deadline is not None and deadline.due_at is not None:
+                clocks.append(RunningClock(key=key, deadline=deadline, unit_code=unit, name=name))
+        return clocks
 
     def snapshot(self) -> dict[str, Any]:
         reply_due = self.deadlines.get(REPLY)

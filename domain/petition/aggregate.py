@@ -16,7 +16,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.aggregate import Aggregate
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, RunningClock
 from domain.errors import Forbidden, InvalidTransition, ValidationFailed
 from domain.petition.clocks import (
     BACKLOG,
@@ -29,6 +29,7 @@ from domain.petition.clocks import (
     REGISTER,
     REVIEW,
     REVIEW_REQUEST,
+    WINDOWS,
     PetitionClocks,
 )
 from domain.petition.errors import AlreadyReExamined
@@ -59,6 +60,15 @@ MAX_ATTACHMENT_SIZE = 2**31 - 1
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$")
 ART_36 = "信访工作条例 art. 36"
+# What the handling body must do to meet each of its clocks; the windows (WINDOWS) are rights.
+_DUTIES = {
+    REGISTER: "register and forward the petition",
+    NOTICE: "notify the petitioner in writing whether the petition is accepted",
+    HANDLING: "handle and answer the petition",
+    BACKLOG: "answer the petition before it becomes a backlog case (积案)",
+    REVIEW: "decide the review (复查)",
+    RE_EXAMINATION: "decide the re-examination (复核)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +304,42 @@ class Petition(Aggregate):
         if self.status not in UNANSWERED or threshold is None or threshold.due_at is None:
             return None
         return threshold.due_at if now >= threshold.due_at else None
+
+    def running_clocks(self) -> list[RunningClock]:
+        """The handling body's clocks not yet met, in the order of the procedure.
+
+        Not the windows: the petitioner's time to request review or re-examination, nor the
+        receiving unit's time to object to the routing (a right; passing it is no breach).
+        """
+        clocks = []
+        for kind in KINDS:
+            deadline = self.deadlines.get(kind)
+            if kind in WINDOWS or deadline is None or deadline.due_at is None:
+                continue
+            if self._duty_done(kind):
+                continue
+            clocks.append(
+                RunningClock(
+                    key=kind, deadline=deadline, unit_code=self.handling_unit, name=_DUTIES[kind]
+                )
+            )
+        return clocks
+
+    def _duty_done(self, kind: str) -> bool:
+        """Met, or not owed now; as the API's deadlines read it (`_deadline_satisfied`)."""
+        if kind == REGISTER:
+            return True  # registration names the handling unit, so it forwards at once
+        if kind == NOTICE:
+            # An objection interrupts the notice clock; the superior's decision starts a new one.
+            met = self.accepted_at or self.refused_at
+            return met is not None or self.status is S.RETURNED
+        if kind in (HANDLING, BACKLOG):
+            return self.answered_at is not None
+        if kind == REVIEW:
+            return self.reviewed_at is not None
+        if kind == RE_EXAMINATION:
+            return self.re_examined_at is not None
+        raise AssertionError(f"no duty meets petition clock {kind}")
 
     def snapshot(self) -> dict[str, Any]:
         due = {

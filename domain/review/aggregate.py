@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.aggregate import Aggregate
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, RunningClock
 from domain.errors import Forbidden, InvalidTransition, ValidationFailed
 from domain.review.clocks import RECOMMENDATION_RESPONSE, RECTIFICATION, ReviewClocks
 from domain.review.status import (
@@ -385,6 +385,37 @@ class Review(Aggregate):
             r.is_overdue(now) for r in self.recommendations
         )
 
+    def running_clocks(self) -> list[RunningClock]:
+        """Each rectification until reported done, each recommendation until answered.
+
+        A rectification's owner unit meets its clock by reporting it done (`satisfied_at`, as
+        `is_overdue` reads it); closing it off is the verifying unit's step and has no clock. A
+        return or a recurrence makes it run again. The review itself has no deadline.
+        """
+        clocks = []
+        for item in self.rectifications:
+            if item.satisfied_at is None and item.deadline.due_at is not None:
+                clocks.append(
+                    RunningClock(
+                        key=f"rectification.{item.no}",
+                        deadline=item.deadline,
+                        unit_code=item.owner_unit,
+                        name=f"carry out rectification {item.no}",
+                    )
+                )
+        for letter in self.recommendations:
+            deadline = letter.deadline
+            if letter.responded_at is None and deadline is not None and deadline.due_at is not None:
+                clocks.append(
+                    RunningClock(
+                        key=f"recommendation.{letter.no}",
+                        deadline=deadline,
+                        unit_code=letter.unit,
+                        name=f"respond to supervision recommendation {letter.no}",
+                    )
+                )
+        return clocks
+
     def available(self) -> dict[str, ReviewStatus]:
         """The commands this review accepts now and the state each leads to."""
         return {
@@ -457,6 +488,7 @@ class Review(Aggregate):
         correlation: UUID,
         plan: tuple[StepTemplate, ...],
         at: datetime,
+        linked_correlation: UUID | None = None,
     ) -> Review:
         if origin.type is OriginType.INSPECTION:
             if origin.method is None:
@@ -488,7 +520,10 @@ class Review(Aggregate):
             opened_at=at,
             plan=plan,
         )
-        review._change("opened", at=at, mutate=lambda: None)
+        # A review can also take up another loop's item (an escalated warning about a letter):
+        # the link joins the two loops in loopTrace.
+        data = {"linkedCorrelationId": str(linked_correlation)} if linked_correlation else None
+        review._change("opened", at=at, mutate=lambda: None, data=data)
         return review
 
     # -- verification --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ class OriginType(StrEnum):
     PETITION = "petition"
     CASE = "case"
     INSPECTION = "inspection"
+    WARNING = "warning"  # an escalated warning (预警 → 核查)
 
 
 class InspectionMethod(StrEnum):
