@@ -1,4 +1,4 @@
-"""The `jiandu` command: serve, migrate, seed-demo, token, audit verify, reference load."""
+"""The `jiandu` command: serve, worker, migrate, seed-demo, token, audit verify, reference load."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run the warning worker beside the server (run `jiandu worker` instead)",
+    )
+    worker = sub.add_parser("worker", help="evaluate warning rules: on change and on schedule")
+    worker.add_argument(
+        "--once", action="store_true", help="run due scans and pending changes once, then exit"
+    )
     sub.add_parser("migrate", help="apply migrations (as the owner) and the taxonomy")
     sub.add_parser("seed-demo", help="load the demo city and its complaints")
     sub.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
@@ -122,6 +131,43 @@ async def _load_reference(settings: Settings, path: Path) -> int:
     return 0
 
 
+async def _worker(settings: Settings, *, once: bool, stop: asyncio.Event | None = None) -> int:
+    from runtime.bootstrap import build_runtime, database_url
+    from worker.changes import consume
+    from worker.run import Worker, run_due_jobs, worker_name
+
+    url = database_url(settings)
+    runtime = build_runtime(url, settings, pool_size=3)
+    try:
+        if once:
+            while (await consume(runtime)).events:
+                pass
+            ran = await run_due_jobs(runtime, worker_name())
+            log.info("worker_once_done", scans=len(ran))
+            return 0
+        worker = Worker(runtime=runtime, conninfo=url)
+        if stop is not None:
+            worker.stop = stop
+        else:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, worker.stop.set)
+        await worker.run()
+    finally:
+        await runtime.engine.dispose()
+    return 0
+
+
+def _worker_thread(settings: Settings) -> None:
+    """The warning worker in a daemon thread of the serving process (`serve` without --no-worker)."""
+    import threading
+
+    def run() -> None:
+        asyncio.run(_worker(settings, once=False, stop=asyncio.Event()))
+
+    threading.Thread(target=run, name="jiandu-worker", daemon=True).start()
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -133,6 +179,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_seed(settings, only_if_empty=True) if args.demo else _migrate(settings))
     host = args.host or settings.host
     port = args.port or settings.port
+    if not args.no_worker:
+        _worker_thread(settings)
     log.info("serving", url=f"http://{host}:{port}/graphql")
     # uvicorn re-raises the signal that stopped it; exiting through SystemExit instead lets the
     # embedded PostgreSQL's exit handler stop the server it started.
@@ -184,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(_serve(settings, args))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(_migrate(settings)))
+    if args.command == "worker":
+        raise SystemExit(asyncio.run(_worker(settings, once=args.once)))
     if args.command == "seed-demo":
         raise SystemExit(asyncio.run(_seed(settings, only_if_empty=False)))
     if args.command == "audit":

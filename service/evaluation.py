@@ -18,7 +18,7 @@ from domain.warning.aggregate import Finding, Warning
 from domain.warning.reconcile import Plan, reconcile
 from domain.warning.rules import WarningRule
 from service.context import Call, Runtime
-from store.warning import WarningRepository, load_rules
+from store.warning import WarningRepository
 from store.warning_facts import ALL, MEASURES, Scope
 
 BATCH = 250
@@ -125,13 +125,3 @@ async def _apply(
         len(plan.resolves),
     )
     return outcome
-
-
-async def evaluate_all(runtime: Runtime, scope: Scope = ALL) -> dict[str, Outcome]:
-    """Every rule (disabled ones resolve what they had raised) over `scope`."""
-    async with runtime.engine.connect() as conn:
-        rules = await load_rules(conn)
-    found: dict[str, Outcome] = {}
-    for rule in rules:
-        found[rule.code] = await evaluate(runtime, rule, scope)
-    return found

@@ -125,7 +125,9 @@ def rule_from_row(row: Any) -> WarningRule:
         name=row.name,
         basis=row.basis,
         params=dict(row.params),
-        levels={Level(k): float(v) for k, v in row.levels.items()},
+        levels=dict(
+            sorted(((Level(k), float(v)) for k, v in row.levels.items()), key=lambda p: p[0].rank)
+        ),
         enabled=row.enabled,
     )
 

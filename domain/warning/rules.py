@@ -301,13 +301,13 @@ class WarningRule(Aggregate):
 
     def level_for(self, measure: float) -> Level | None:
         """The worst level whose threshold the measure reaches, or None below every threshold."""
-        reached = None
+        reached: Level | None = None
         for level, threshold in self.levels.items():
             if self.direction is Direction.HIGHER_IS_WORSE:
                 hit = measure >= threshold
             else:
                 hit = measure <= threshold
-            if hit:
+            if hit and (reached is None or level.rank > reached.rank):
                 reached = level
         return reached
 
