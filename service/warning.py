@@ -86,6 +86,8 @@ async def escalate(
     """Open a review that inherits the warning's loop, and mark the warning escalated, at once."""
     authorise(call.actor, C.ESCALATE)
     async with call.unit_of_work() as uow:
+        # The review is saved first (repositories save in first-use order): the warning names it.
+        reviews = uow.repository(ReviewRepository)
         warning = await _load(call, uow, warning_id, expected_version)
         if await uow.units.get(command.unit_code) is None:
             raise ValidationFailed(f"unknown unit {command.unit_code}", field="unitCode")
@@ -109,7 +111,7 @@ async def escalate(
             at=now,
             linked_correlation=linked if linked != warning.correlation_id else None,
         )
-        uow.repository(ReviewRepository).add(review)
+        reviews.add(review)
         warning.escalate(at=now, review_id=review.id, reason=f"review {review.id} opened")
         await uow.commit()
         return warning, review

@@ -64,8 +64,12 @@ async def test_a_reply_clock_goes_blue_orange_red_and_resolves_when_replied(
     assert red.id == blue.id and red.level == "RED"
 
     await drain(runtime)
-    current = await complaints.start_handling(call(runtime, HANDLER), UUID(complaint.id), complaint.version)
-    await complaints.reply(call(runtime, HANDLER), UUID(complaint.id), current.version, text="已核实处理。")
+    current = await complaints.start_handling(
+        call(runtime, HANDLER), UUID(complaint.id), complaint.version
+    )
+    await complaints.reply(
+        call(runtime, HANDLER), UUID(complaint.id), current.version, text="已核实处理。"
+    )
     assert await _clock(runtime, complaint.id, "reply") is None
     outcome = await drain(runtime)
     assert outcome.resolved == 1
