@@ -35,3 +35,8 @@ class Repository(Generic[A]):
 
     async def save(self, aggregate: A, *, loaded_version: int) -> None:
         raise NotImplementedError
+
+    async def save_all(self, changed: list[tuple[A, int]]) -> None:
+        """Save every changed aggregate; a repository may batch them."""
+        for aggregate, loaded_version in changed:
+            await self.save(aggregate, loaded_version=loaded_version)

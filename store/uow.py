@@ -68,8 +68,9 @@ class UnitOfWork:
             events = []
             saved = []
             for repository in self._repositories.values():
-                for aggregate, loaded_version in repository.changed():
-                    await repository.save(aggregate, loaded_version=loaded_version)
+                changed = repository.changed()
+                await repository.save_all(changed)
+                for aggregate, _ in changed:
                     events.extend(aggregate.collect_events())
                     saved.append(aggregate)
             if any(clockwatch.clocks_of(a) is not None for a in saved):

@@ -295,27 +295,19 @@ class WarningRepository(Repository[Warning]):
         )
         return [warning_from_row(row) for row in await self._conn.execute(query)]
 
+    async def save_all(self, changed: list[tuple[Warning, int]]) -> None:
+        # A scan raises warnings by the hundred: one multi-row INSERT for the new ones.
+        fresh = [_new_row(w) for w, loaded in changed if loaded == 0]
+        if fresh:
+            await self._conn.execute(insert(W), fresh)
+        for aggregate, loaded_version in changed:
+            if loaded_version:
+                await self.save(aggregate, loaded_version=loaded_version)
+
     async def save(self, aggregate: Warning, *, loaded_version: int) -> None:
         at = aggregate.pending_events[-1].occurred_at
         if loaded_version == 0:
-            await self._conn.execute(
-                insert(W).values(
-                    id=UUID(aggregate.id),
-                    version=aggregate.version,
-                    rule_code=aggregate.rule_code,
-                    subject_kind=aggregate.subject_kind.value,
-                    subject_key=aggregate.subject_key,
-                    subject_label=aggregate.subject_label,
-                    window_key=aggregate.window_key,
-                    unit_code=aggregate.unit_code,
-                    item_type=aggregate.item.type if aggregate.item else None,
-                    item_id=aggregate.item.id if aggregate.item else None,
-                    correlation_id=aggregate.correlation_id,
-                    raised_at=aggregate.raised_at,
-                    updated_at=at,
-                    **_state(aggregate),
-                )
-            )
+            await self._conn.execute(insert(W).values(**_new_row(aggregate)))
             return
         result = await self._conn.execute(
             update(W)
@@ -326,6 +318,25 @@ class WarningRepository(Repository[Warning]):
             raise Conflict(
                 f"warning {aggregate.id} changed since version {loaded_version}; reload it",
             )
+
+
+def _new_row(aggregate: Warning) -> dict[str, Any]:
+    return {
+        "id": UUID(aggregate.id),
+        "version": aggregate.version,
+        "rule_code": aggregate.rule_code,
+        "subject_kind": aggregate.subject_kind.value,
+        "subject_key": aggregate.subject_key,
+        "subject_label": aggregate.subject_label,
+        "window_key": aggregate.window_key,
+        "unit_code": aggregate.unit_code,
+        "item_type": aggregate.item.type if aggregate.item else None,
+        "item_id": aggregate.item.id if aggregate.item else None,
+        "correlation_id": aggregate.correlation_id,
+        "raised_at": aggregate.raised_at,
+        "updated_at": aggregate.pending_events[-1].occurred_at,
+        **_state(aggregate),
+    }
 
 
 def hash_key(rule_code: str, subject_key: str, window_key: str) -> int:

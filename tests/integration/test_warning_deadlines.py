@@ -14,7 +14,6 @@ from service.context import Runtime
 from tests.integration.support import call, registered_and_triaged
 from tests.integration.warning_support import drain, events_of, open_warnings, scan, warnings
 
-
 HANDLER = Actor(subject="handler-ft", role=Role.HANDLER, unit="FT")
 
 
@@ -47,10 +46,12 @@ async def test_a_reply_clock_goes_blue_orange_red_and_resolves_when_replied(
     assert (await scan(runtime, "DEADLINE")).raised == 1
     (blue,) = await open_warnings(runtime, "DEADLINE")
     assert blue.level == "BLUE"
-    assert blue.item_type == "complaint" and blue.item_id == complaint.id
+    assert blue.item_type == "complaint"
+    assert blue.item_id == complaint.id
     assert blue.correlation_id == complaint.correlation_id
     assert blue.due_by == watched.due_at
-    assert "reply" in blue.explanation and watched.basis == blue.facts["clockBasis"]
+    assert "reply" in blue.explanation
+    assert watched.basis == blue.facts["clockBasis"]
 
     # Scanning again changes nothing: evaluation is idempotent.
     again = await scan(runtime, "DEADLINE")
@@ -61,7 +62,8 @@ async def test_a_reply_clock_goes_blue_orange_red_and_resolves_when_replied(
     clock.set(watched.due_at)
     assert (await scan(runtime, "DEADLINE")).changed == 1
     (red,) = await open_warnings(runtime, "DEADLINE")
-    assert red.id == blue.id and red.level == "RED"
+    assert red.id == blue.id
+    assert red.level == "RED"
 
     await drain(runtime)
     current = await complaints.start_handling(

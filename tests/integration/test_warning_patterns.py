@@ -94,8 +94,10 @@ async def test_one_person_through_several_channels(runtime: Runtime, clock: Mova
     await register(runtime, channel="HOTLINE_12345", complainant_phone=phone)
     await drain(runtime)
     (orange,) = await open_warnings(runtime, "REPEAT_COMPLAINANT")
-    assert orange.level == "ORANGE" and orange.measure == 3
-    assert phone not in orange.subject_key and phone not in orange.explanation
+    assert orange.level == "ORANGE"
+    assert orange.measure == 3
+    assert phone not in orange.subject_key
+    assert phone not in orange.explanation
     assert "HOTLINE_12345" in orange.explanation
     clock.advance(timedelta(days=31))
     assert (await scan(runtime, "REPEAT_COMPLAINANT")).resolved == 1
@@ -147,7 +149,8 @@ async def test_an_alert_not_accepted(runtime: Runtime, clock: MovableClock) -> N
     clock.advance(timedelta(hours=48))
     await scan(runtime, "ALERT_NOT_ACCEPTED")
     (red,) = await open_warnings(runtime, "ALERT_NOT_ACCEPTED")
-    assert red.level == "RED" and red.correlation_id == case.correlation_id
+    assert red.level == "RED"
+    assert red.correlation_id == case.correlation_id
     await cases.accept(call(runtime, handler(case.unit)), UUID(case.id), case.version)
     await drain(runtime)
     assert await open_warnings(runtime, "ALERT_NOT_ACCEPTED") == []
@@ -180,7 +183,8 @@ async def test_detention_past_its_limit(runtime: Runtime, clock: MovableClock) -
 
     case = await with_measure(runtime, MeasureKind.CRIMINAL_DETENTION)
     measure = case.measures[0]
-    assert measure.deadline is not None and measure.deadline.due_at is not None
+    assert measure.deadline is not None
+    assert measure.deadline.due_at is not None
     clock.set(measure.deadline.due_at - timedelta(hours=12))
     await scan(runtime, "DETENTION_OVERDUE")
     (orange,) = await open_warnings(runtime, "DETENTION_OVERDUE")
@@ -189,7 +193,9 @@ async def test_detention_past_its_limit(runtime: Runtime, clock: MovableClock) -
     await scan(runtime, "DETENTION_OVERDUE")
     (red,) = await open_warnings(runtime, "DETENTION_OVERDUE")
     # Raised before the limit, it was due by the limit; turning red never moves that later.
-    assert red.level == "RED" and red.id == orange.id and red.due_by == measure.deadline.due_at
+    assert red.level == "RED"
+    assert red.id == orange.id
+    assert red.due_by == measure.deadline.due_at
 
 
 async def test_bail_near_its_limit(runtime: Runtime, clock: MovableClock) -> None:
@@ -232,7 +238,8 @@ async def test_withdrawal_soon_after_filing_without_legal_review(
     )
     await drain(runtime)
     (red,) = await open_warnings(runtime, "IMPROPER_WITHDRAWAL")
-    assert red.level == "RED" and red.measure == 2.0
+    assert red.level == "RED"
+    assert red.measure == 2.0
     await review.open_review(
         call(runtime),
         OpenReview(
@@ -255,7 +262,9 @@ async def test_a_unit_far_above_its_peers(runtime: Runtime, clock: MovableClock)
     assert outcome.raised == 1
     (found,) = await open_warnings(runtime, "PEER_OUTLIER_UNIT")
     # Eight stations, four complaints: a mean of 0.5; FT-XS has 3, six times it.
-    assert found.subject_key == "unit:FT-XS" and found.level == "RED" and found.measure == 6
+    assert found.subject_key == "unit:FT-XS"
+    assert found.level == "RED"
+    assert found.measure == 6
     assert "8 station peers" in found.explanation
 
 

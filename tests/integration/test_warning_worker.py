@@ -92,7 +92,8 @@ async def test_the_consumer_misses_no_commit_and_moves_its_cursor(
     )
     await drain(runtime)
     (orange,) = await open_warnings(runtime, "OFFICER_COMPLAINTS")
-    assert orange.level == "ORANGE" and orange.measure == 5
+    assert orange.level == "ORANGE"
+    assert orange.measure == 5
     async with runtime.engine.connect() as conn:
         cursor = await conn.scalar(text("SELECT position FROM warning_cursor"))
         head = await conn.scalar(text("SELECT max(position) FROM audit_event"))
@@ -118,8 +119,10 @@ async def test_escalating_opens_a_review_in_the_warnings_loop(
             unit_code="SZ-DC", related_type="complaint", related_id=letter.id
         ),
     )
-    assert escalated.status.value == "ESCALATED" and escalated.review_id == review.id
-    assert review.origin.type is OriginType.WARNING and review.origin.id == str(blue.id)
+    assert escalated.status.value == "ESCALATED"
+    assert escalated.review_id == review.id
+    assert review.origin.type is OriginType.WARNING
+    assert review.origin.id == str(blue.id)
     assert review.correlation == case.correlation_id == blue.correlation_id
     assert await events_of(runtime, blue.id) == ["warning.raised", "warning.escalated"]
     async with runtime.engine.connect() as conn:
