@@ -506,11 +506,14 @@ class RunningClock:
 
     key: str  # unique within its aggregate, e.g. "reply", "measure.2", "rectification.1"
     deadline: Deadline
-    unit_code: str  # the unit that must meet it
+    # The unit that must meet it; None while no unit holds the item yet (an untriaged complaint),
+    # when the supervision centre that routes it answers for the clock.
+    unit_code: str | None
     name: str  # what must happen, readable, e.g. "reply to the complainant"
 
     def __post_init__(self) -> None:
         _require_text(self.key, "clock key")
-        _require_text(self.unit_code, f"unit of clock {self.key}")
+        if self.unit_code is not None:
+            _require_text(self.unit_code, f"unit of clock {self.key}")
         if self.deadline.due_at is None:
             raise ValueError(f"clock {self.key} is suspended; a running clock has a due time")

@@ -32,6 +32,10 @@ _INSERT = text(
     " :correlation_id, :started_at, :warn_at, :last_day_at, :due_at, :basis, :computation, :shard)"
 )
 WARN_BEFORE = text("SELECT code, warn_before FROM clock_rule")
+# Who answers for a clock no unit holds yet: the supervision centre, else the top unit.
+CENTRE = text(
+    "SELECT code FROM unit ORDER BY (kind = 'CENTRE') DESC, (parent_code IS NULL) DESC, code LIMIT 1"
+)
 
 
 def shard_of(aggregate_type: str, aggregate_id: str) -> int:
@@ -98,5 +102,10 @@ async def sync(
         {"types": [a.aggregate_type for a, _ in clocked], "ids": [a.id for a, _ in clocked]},
     )
     fresh = [row for a, clocks in clocked for row in rows_for(a, clocks, tz, warn_before)]
+    if any(row["unit_code"] is None for row in fresh):
+        centre = await conn.scalar(CENTRE)
+        for row in fresh:
+            row["unit_code"] = row["unit_code"] or centre
+        fresh = [row for row in fresh if row["unit_code"] is not None]
     if fresh:
         await conn.execute(_INSERT, fresh)

@@ -117,11 +117,10 @@ class Complaint(Aggregate):
         """The reply clock until the reply, then the callback clock until the callback.
 
         The clock runs for the primary handling unit (属地主办, named at triage); the line unit only
-        supervises. Before triage no unit holds the complaint, so its reply clock is not listed.
+        supervises. Before triage no unit holds the complaint: its reply clock runs for the centre
+        that routes it (unit None), so an untriaged letter is not forgotten either.
         """
         unit = self.owner_unit
-        if unit is None:
-            return []
         running: list[tuple[str, str]] = []
         # The same states as the overdue filter (api/complaint/queries.py): not yet done.
         if self.status in {S.RECEIVED, S.TRIAGED, S.HANDLING}:

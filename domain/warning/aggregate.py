@@ -187,14 +187,15 @@ class Warning(Aggregate):
 
     def acknowledge(self, *, at: datetime, by: str, note: str | None = None) -> None:
         self.require("acknowledge")
+        text = note.strip() if note and note.strip() else None
 
         def mutate() -> None:
             self.status = WarningStatus.ACKNOWLEDGED
             self.acknowledged_at = at
             self.acknowledged_by = by
-            self.acknowledgement = note.strip() if note and note.strip() else None
+            self.acknowledgement = text
 
-        self._change("acknowledged", at=at, mutate=mutate, reason=self.acknowledgement)
+        self._change("acknowledged", at=at, mutate=mutate, reason=text)
 
     def dismiss(self, *, at: datetime, reason: str) -> None:
         self.require("dismiss")

@@ -32,7 +32,7 @@ def phases(clock: RunningClock, warn_before: int, tz: ZoneInfo) -> ClockPhases:
         local_due = due.astimezone(tz)
         last = (local_due - timedelta(days=1)).astimezone(due.tzinfo)
         if unit is ClockUnit.MONTHS:
-            warn_day = add_months(local_due.date(), -max(warn_before, 1))
+            warn_day = add_months(local_due.date(), -warn_before)
             warn = datetime.combine(warn_day, local_due.timetz()).astimezone(due.tzinfo)
         else:
             warn = (local_due - timedelta(days=1 + warn_before)).astimezone(due.tzinfo)

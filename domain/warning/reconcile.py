@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.warning.aggregate import Finding, Warning
-from domain.warning.rules import WarningRule
+from domain.warning.rules import Direction, WarningRule
 from domain.warning.status import Level
 
 
@@ -89,7 +89,8 @@ def reconcile(
 def _cleared(rule: WarningRule, finding: Finding) -> str:
     if not rule.enabled:
         return f"rule {rule.code} is disabled"
+    side = "below" if rule.direction is Direction.HIGHER_IS_WORSE else "above"
     return (
         f"condition cleared: {rule.spec.measure} is {finding.measure:g}, "
-        f"below every threshold. {finding.details}"
+        f"{side} every threshold. {finding.details}"
     )

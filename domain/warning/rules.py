@@ -9,6 +9,7 @@ are refused by name and alias, whatever the kind.
 from __future__ import annotations
 
 import itertools
+import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class ParamSpec:
             raise ValidationFailed(
                 f"{name} must be a number, got {value!r}", field=f"params.{name}"
             )
+        if not math.isfinite(value):
+            raise ValidationFailed(f"{name} must be a finite number", field=f"params.{name}")
         if self.integer and value != int(value):
             raise ValidationFailed(f"{name} must be a whole number", field=f"params.{name}")
         if self.minimum is not None and value < self.minimum:
@@ -206,6 +209,8 @@ def check_levels(kind: RuleKind, levels: Mapping[Level | str, float]) -> dict[Le
             raise ValidationFailed(f"unknown level {key!r}", field="levels") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationFailed(f"threshold of {level} must be a number", field="levels")
+        if not math.isfinite(value):
+            raise ValidationFailed(f"threshold of {level} must be finite", field="levels")
         parsed[level] = float(value)
     ordered = sorted(parsed, key=lambda lv: lv.rank)
     worse_up = SPECS[kind].direction is Direction.HIGHER_IS_WORSE

@@ -120,3 +120,12 @@ async def test_a_dismissed_deadline_warning_stays_dismissed_until_it_gets_worse(
     assert (await scan(runtime, "DEADLINE")).raised == 1
     levels = [(w.level, w.status) for w in await warnings(runtime, "DEADLINE")]
     assert levels == [("BLUE", "DISMISSED"), ("RED", "RAISED")]
+
+
+async def test_an_untriaged_letters_reply_clock_is_the_centres(runtime: Runtime) -> None:
+    from tests.integration.support import register
+
+    complaint = await register(runtime)
+    watched = await _clock(runtime, complaint.id, "reply")
+    assert watched is not None
+    assert watched.unit_code == "SZ-JDZX"

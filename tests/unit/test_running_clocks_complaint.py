@@ -62,10 +62,11 @@ def test_nothing_runs_once_done_or_ended(status):
     assert complaint_in(status).running_clocks() == []
 
 
-def test_an_untriaged_complaint_has_no_unit_so_its_reply_clock_is_not_listed():
+def test_an_untriaged_complaints_reply_clock_runs_for_the_centre_that_routes_it():
     complaint = complaint_in(S.RECEIVED)
     assert REPLY in complaint.deadlines
-    assert complaint.running_clocks() == []
+    (clock,) = complaint.running_clocks()
+    assert (clock.key, clock.unit_code) == (REPLY, None)
 
     complaint.triage(
         category=ATTITUDE,
