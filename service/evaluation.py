@@ -15,7 +15,7 @@ from uuid import uuid4
 
 from domain.actor import SYSTEM_ACTOR, Actor
 from domain.warning.aggregate import Finding, Warning
-from domain.warning.reconcile import Plan, reconcile
+from domain.warning.reconcile import keys_to_check, reconcile
 from domain.warning.rules import WarningRule
 from service.context import Call, Runtime
 from store.warning import WarningRepository
@@ -52,13 +52,6 @@ class Outcome:
         }
 
 
-def _keys(plan: Plan) -> list[tuple[str, str]]:
-    keys = {r.finding.key for r in plan.raises}
-    keys.update((c.warning.subject_key, c.warning.window_key) for c in plan.changes)
-    keys.update((r.warning.subject_key, r.warning.window_key) for r in plan.resolves)
-    return sorted(keys)
-
-
 async def evaluate(
     runtime: Runtime, rule: WarningRule, scope: Scope = ALL, *, request_id: str | None = None
 ) -> Outcome:
@@ -66,28 +59,17 @@ async def evaluate(
     now = runtime.clock.now()
     async with runtime.engine.connect() as conn:
         findings = await MEASURES[rule.kind](conn, rule, now, runtime.tz, scope)
-        opened = await _open_in_scope(WarningRepository(conn), rule, scope)
+        levels = await WarningRepository(conn).open_levels(rule.code, scope)
         await conn.rollback()
     outcome = Outcome(findings=len(findings))
     # A first pass without locks finds what might change; only those keys are locked and redone.
-    first = reconcile(rule, findings, opened, (), now)
-    keys = _keys(first)
+    keys = keys_to_check(rule, findings, levels)
     by_key = {f.key: f for f in findings}
     call = Call(runtime=runtime, actor=EVALUATOR, request_id=request_id)
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
         outcome.add(await _apply(call, rule, chunk, [by_key[k] for k in chunk if k in by_key]))
     return outcome
-
-
-async def _open_in_scope(
-    warnings: WarningRepository, rule: WarningRule, scope: Scope
-) -> list[Warning]:
-    if scope.items is not None:
-        return await warnings.open_for_items(rule.code, scope.items)
-    if scope.shard is not None:
-        return await warnings.open_for_shard(rule.code, scope.shard)
-    return await warnings.open_for(rule.code, scope.subject_keys)
 
 
 async def _apply(

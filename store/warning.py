@@ -248,32 +248,23 @@ class WarningRepository(Repository[Warning]):
                 {"keys": hashes},
             )
 
-    async def open_for(self, rule_code: str, subject_keys: Sequence[str] | None) -> list[Warning]:
-        """Open warnings of a rule, for some subjects or (None) all of them."""
-        query = select(W).where(W.c.rule_code == rule_code, W.c.status.in_([s.value for s in OPEN]))
-        if subject_keys is not None:
-            query = query.where(W.c.subject_key == func.any(_text_array(subject_keys)))
-        return [self._seen(warning_from_row(row)) for row in await self._conn.execute(query)]
-
-    async def open_for_items(self, rule_code: str, items: Sequence[ItemRef]) -> list[Warning]:
-        """Open warnings of a rule about any of `items`."""
-        if not items:
-            return []
-        query = select(W).where(
-            W.c.rule_code == rule_code,
-            W.c.status.in_([s.value for s in OPEN]),
-            tuple_(W.c.item_type, W.c.item_id).in_([(i.type, i.id) for i in items]),
+    async def open_levels(self, rule_code: str, scope: Any) -> dict[tuple[str, str], Level]:
+        """(subject, window) → level of the rule's open warnings in a `warning_facts.Scope`."""
+        query = select(W.c.subject_key, W.c.window_key, W.c.level).where(
+            W.c.rule_code == rule_code, W.c.status.in_([s.value for s in OPEN])
         )
-        return [self._seen(warning_from_row(row)) for row in await self._conn.execute(query)]
-
-    async def open_for_shard(self, rule_code: str, shard: int) -> list[Warning]:
-        """Open warnings of a rule about items whose id ends in the shard's hex digit."""
-        query = select(W).where(
-            W.c.rule_code == rule_code,
-            W.c.status.in_([s.value for s in OPEN]),
-            func.right(W.c.item_id, 1) == "0123456789abcdef"[shard],
-        )
-        return [self._seen(warning_from_row(row)) for row in await self._conn.execute(query)]
+        if scope.items is not None:
+            if not scope.items:
+                return {}
+            query = query.where(
+                tuple_(W.c.item_type, W.c.item_id).in_([(i.type, i.id) for i in scope.items])
+            )
+        elif scope.shard is not None:
+            query = query.where(func.right(W.c.item_id, 1) == "0123456789abcdef"[scope.shard])
+        elif scope.subject_keys is not None:
+            query = query.where(W.c.subject_key == func.any(_text_array(scope.subject_keys)))
+        result = await self._conn.execute(query)
+        return {(row.subject_key, row.window_key): Level(row.level) for row in result}
 
     async def open_for_keys(self, rule_code: str, keys: Sequence[tuple[str, str]]) -> list[Warning]:
         if not keys:

@@ -6,7 +6,7 @@ re-running a scan, or two evaluators reaching the same subject, changes nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -94,3 +94,25 @@ def _cleared(rule: WarningRule, finding: Finding) -> str:
         f"condition cleared: {rule.spec.measure} is {finding.measure:g}, "
         f"{side} every threshold. {finding.details}"
     )
+
+
+def keys_to_check(
+    rule: WarningRule,
+    findings: Iterable[Finding],
+    open_levels: Mapping[tuple[str, str], Level],
+) -> list[tuple[str, str]]:
+    """Keys whose warning may change, from the open warnings' levels alone (a cheap first pass).
+
+    A key with a finding at the level its open warning already has needs nothing; every other
+    key is locked and reconciled in full. Dismissals are only consulted in that second pass.
+    """
+    keys: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
+    for finding in findings:
+        seen.add(finding.key)
+        level = rule.level_for(finding.measure) if rule.enabled else None
+        current = open_levels.get(finding.key)
+        if level is not current:
+            keys.add(finding.key)
+    keys.update(key for key in open_levels if key not in seen)
+    return sorted(keys)
