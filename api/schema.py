@@ -47,6 +47,9 @@ from api.review import nodes as _review_nodes  # noqa: F401  (registers node kin
 from api.review.mutations import ReviewMutations
 from api.review.queries import ReviewQueries
 from api.scalars import DateTime
+from api.warning import nodes as _warning_nodes  # noqa: F401  (registers node kinds)
+from api.warning.mutations import WarningMutations
+from api.warning.queries import WarningQueries
 from store import rows
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -61,7 +64,14 @@ class Viewer:
 
 
 @strawberry.type
-class Query(LoopQueries, CaseQueries, ReviewQueries, PetitionQueries, AccountabilityQueries):
+class Query(
+    LoopQueries,
+    CaseQueries,
+    ReviewQueries,
+    PetitionQueries,
+    AccountabilityQueries,
+    WarningQueries,
+):
     @strawberry.field(description="Any object by its global id; null if absent or out of scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, local_id = from_global_id(id)
@@ -139,7 +149,12 @@ class Query(LoopQueries, CaseQueries, ReviewQueries, PetitionQueries, Accountabi
 
 @strawberry.type
 class Mutation(
-    ComplaintMutations, CaseMutations, ReviewMutations, PetitionMutations, AccountabilityMutations
+    ComplaintMutations,
+    CaseMutations,
+    ReviewMutations,
+    PetitionMutations,
+    AccountabilityMutations,
+    WarningMutations,
 ):
     pass
 

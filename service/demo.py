@@ -51,6 +51,7 @@ from service import (
     demo_petitions,
     demo_reviews,
     demo_story,
+    demo_warnings,
     reference,
 )
 from service.complaints import RegisterComplaint
@@ -1029,13 +1030,19 @@ async def seed(
     # Whatever lies beyond the end of the timeline has not happened yet.
     due = sorted((task for task in tasks if task.at <= end), key=lambda t: (t.at, t.order))
     progress(f"{len(plans)} complaints, {len(due)} commands planned")
+    watch = demo_warnings.Watch(world.runtime, clock.now(), runtime.tz)
     for count, task in enumerate(due, start=1):
+        await watch.until(task.at, clock.set)
         clock.set(task.at)
         await task.run()
         if count % PROGRESS_EVERY == 0:
             progress(f"{count}/{len(due)} commands")
+    clock.set(end)
+    await demo_warnings.tick(world.runtime)
+    await demo_warnings.respond(world.runtime)
     summary = _summary(applied.events, len(due), world.complaints.values(), end)
     summary["complaint_commands"] = complaint_commands
+    summary |= await demo_warnings.counts(runtime)
     return summary | await _loop_summary(world, end)
 
 

@@ -148,6 +148,7 @@ class CasePlanner:
             self._transferred,
             self._recent,
             self._administrative,
+            self._stalled,
         ):
             build()
 
@@ -508,6 +509,34 @@ class CasePlanner:
             ),
             self.day(-1, 23, 10),
         )
+
+    def _stalled(self) -> None:
+        """Two cases the warning rules catch: accepted and left (有案不立), filed and left (立而不侦)."""
+        unfiled = self._case(
+            Spec(
+                "unfiled-fraud",
+                K.CRIMINAL,
+                "LH-DM",
+                "P-LH-DM-001",
+                "民治街道网络刷单诈骗案",
+                "报案人称参与网络刷单被骗人民币三万余元，已受案，至今未作立案决定。",
+            ),
+            self.day(-12, 10),
+        )
+        unfiled.do(self.day(-12, 14), case.accept)
+        idle = self._case(
+            Spec(
+                "idle-theft",
+                K.CRIMINAL,
+                "NS-XL",
+                "P-NS-XL-001",
+                "西丽街道电动车盗窃案",
+                "报案人称停放在小区的电动车被盗，已立案，未开展侦查工作。",
+            ),
+            self.day(-22, 9),
+        )
+        idle.do(self.day(-22, 11), case.accept)
+        idle.do(self.day(-20, 16), case.file)
 
     # -- administrative (治安) cases ------------------------------------------------------------
 

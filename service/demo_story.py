@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+
 from domain.accountability.aggregate import MeasureOrder
 from domain.accountability.status import (
     Culpability,
@@ -27,7 +29,7 @@ from domain.accountability.status import (
 from domain.actor import Actor, Role
 from domain.case.status import CaseKind, RevisitOutcome
 from domain.review.status import FindingNature, FindingResult, OriginType, ReviewKind
-from service import accountability, case, review
+from service import accountability, case, review, warning
 from service.accountability import OpenAccountability, PersonInput, UnitInput
 from service.case import RegisterCase
 from service.demo_base import (
@@ -433,15 +435,49 @@ class StoryPlanner:
         script.add(t["review_closed"], world.act(REVIEW, SUPERVISOR, review.close))
 
     async def _open_review(self) -> None:
+        """The chief's instruction on the letter: the centre escalates the 有警不处 warning that
+        the turned-away report had raised days before into the reverse investigation, which takes
+        up the letter too (its loop is linked), so the story's trace starts at that warning."""
         letter = self.world.complaints[self.complaint_key]
-        command = OpenReview(
-            kind=ReviewKind.VERIFICATION,
-            subject=SUBJECT,
-            unit_code=SUB_BUREAU,
-            origin_type=OriginType.COMPLAINT,
-            origin_id=letter.id,
+        report = self.world.items[CASE]
+        found = await self._warning_on(report.id)
+        if found is None:
+            command = OpenReview(
+                kind=ReviewKind.VERIFICATION,
+                subject=SUBJECT,
+                unit_code=SUB_BUREAU,
+                origin_type=OriginType.COMPLAINT,
+                origin_id=letter.id,
+            )
+            await self.world.new(REVIEW, SUPERVISOR, review.open_review, command)()
+            return
+        _, opened = await warning.escalate(
+            self.world.call(SUPERVISOR),
+            found[0],
+            found[1],
+            warning.Escalate(
+                unit_code=SUB_BUREAU,
+                subject=SUBJECT,
+                related_type="complaint",
+                related_id=letter.id,
+            ),
         )
-        await self.world.new(REVIEW, SUPERVISOR, review.open_review, command)()
+        self.world.items[REVIEW] = opened
+        self.world.commands += 1
+
+    async def _warning_on(self, case_id: str) -> tuple[UUID, int] | None:
+        async with self.world.runtime.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT id, version FROM warning WHERE rule_code = 'ALERT_NOT_ACCEPTED' "
+                        "AND item_type = 'case' AND item_id = :id "
+                        "AND status IN ('RAISED', 'ACKNOWLEDGED')"
+                    ),
+                    {"id": case_id},
+                )
+            ).first()
+        return (row.id, row.version) if row else None
 
     def _evidence(self, no: int) -> Run:
         attachment = _digest(f"demo-story/evidence/{no + 1}") if no in {1, 4} else None

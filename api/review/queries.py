@@ -40,11 +40,14 @@ from store import rows
 from store.review import review, review_recommendation, review_rectification
 
 C = review.c
+# The items `openReview` starts a review from (a warning is taken up by `escalateWarning`).
 ORIGIN_TYPES = {
     "Complaint": OriginType.COMPLAINT,
     "Petition": OriginType.PETITION,
     "Case": OriginType.CASE,
 }
+# Every origin with an item behind it, for filtering reviews by where they started.
+FILTER_ORIGIN_TYPES = {**ORIGIN_TYPES, "Warning": OriginType.WARNING}
 
 
 @strawberry.input(description="Filters combine with AND; list filters match any of their values.")
@@ -60,7 +63,8 @@ class ReviewFilter:
     )
     finding: list[ReviewFindingResult] | None = None
     origin_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Reviews started from this complaint, petition or case."
+        default=None,
+        description="Reviews started from this complaint, petition, case or warning.",
     )
 
 
@@ -105,9 +109,11 @@ def overdue_condition(now: datetime) -> Any:
 
 def _origin(origin_id: strawberry.ID) -> tuple[str, str]:
     type_name, local_id = from_global_id(origin_id)
-    origin = ORIGIN_TYPES.get(type_name)
+    origin = FILTER_ORIGIN_TYPES.get(type_name)
     if origin is None:
-        raise ClientError("originId must name a complaint, petition or case", code="VALIDATION")
+        raise ClientError(
+            "originId must name a complaint, petition, case or warning", code="VALIDATION"
+        )
     return origin.value, audit_id(local_id)
 
 

@@ -45,12 +45,16 @@ class ReviewStatus(Enum):
     CLOSED = "CLOSED"
 
 
-@strawberry.enum(description="What started a review: an item under supervision, or an inspection.")
+@strawberry.enum(
+    description="What started a review: an item under supervision, an inspection, or an "
+    "escalated warning."
+)
 class ReviewOriginKind(Enum):
     COMPLAINT = "complaint"
     PETITION = "petition"
     CASE = "case"
     INSPECTION = "inspection"
+    WARNING = "warning"
 
 
 @strawberry.enum(description="How an inspection found the matter: 网上巡查, 飞行临检, 专项评查.")
@@ -134,6 +138,7 @@ ORIGIN_TYPE_NAMES = {
     states.OriginType.COMPLAINT: "Complaint",
     states.OriginType.PETITION: "Petition",
     states.OriginType.CASE: "Case",
+    states.OriginType.WARNING: "Warning",
 }
 
 
@@ -209,7 +214,8 @@ def loaders(info: Info) -> ReviewLoaders:
 class ReviewOrigin:
     kind: ReviewOriginKind
     item_id: strawberry.ID | None = strawberry.field(
-        description="The global id of the complaint, petition or case; null for an inspection."
+        description="The global id of the complaint, petition, case or warning; null for an "
+        "inspection."
     )
     inspection_method: InspectionMethod | None
     description: str | None

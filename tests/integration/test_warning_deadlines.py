@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from tests.integration.warning_support import drain, events_of, open_warnings, s
 HANDLER = Actor(subject="handler-ft", role=Role.HANDLER, unit="FT")
 
 
-async def _clock(runtime: Runtime, complaint_id: str, key: str) -> object:
+async def _clock(runtime: Runtime, complaint_id: str, key: str) -> Any:
     async with runtime.engine.connect() as conn:
         return (
             await conn.execute(

@@ -1,0 +1,1 @@
+"""Early warning (预警) over GraphQL: warnings, their rules, and the daily due list."""
