@@ -6,10 +6,13 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import strawberry
+from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.failures import ClientError
 from domain.errors import NotFound
@@ -121,4 +124,36 @@ def build_connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
+    )
+
+
+async def newest_first(
+    engine: AsyncEngine,
+    query: Select[Any],
+    *,
+    at: ColumnElement[Any],
+    id: ColumnElement[Any],
+    first: int | None,
+    after: str | None,
+    node: Callable[[Any], T],
+) -> Connection[T]:
+    """One page of `query`, newest first by (`at`, `id`), the cursor being (ISO time, UUID)."""
+    size = page_size(first)
+    if after is not None:
+        moment, last = decode_cursor(after, 2)
+        try:
+            boundary = (datetime.fromisoformat(str(moment)), UUID(str(last)))
+        except ValueError:
+            raise ClientError("the `after` cursor is not valid", code="VALIDATION") from None
+        query = query.where(tuple_(at, id) < tuple_(*boundary))
+    query = query.order_by(at.desc(), id.desc()).limit(size + 1)
+    async with engine.connect() as conn:
+        found = (await conn.execute(query)).all()
+    at_name, id_name = str(at.key), str(id.key)
+    return build_connection(
+        found,
+        size=size,
+        after=after,
+        key=lambda r: (getattr(r, at_name).isoformat(), str(getattr(r, id_name))),
+        node=node,
     )

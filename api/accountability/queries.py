@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy import Select, any_, exists, select, tuple_
+from sqlalchemy import Select, any_, exists, select
 
 from api.accountability.types import (
     Accountability,
@@ -20,7 +19,7 @@ from api.accountability.types import (
 from api.complaint.types import Complaint
 from api.context import Info
 from api.failures import ClientError
-from api.relay import Connection, build_connection, decode_cursor, page_size, uuid_of
+from api.relay import Connection, newest_first, uuid_of
 from domain.accountability.exposure import ExposureEntry as DomainExposureEntry
 from domain.errors import Forbidden
 from service.accountability import officer_visible, require_reader, visibility
@@ -97,30 +96,17 @@ def _filtered(query: Select[Any], f: AccountabilityFilter | None) -> Select[Any]
     return query
 
 
-def _after(after: str) -> tuple[datetime, UUID]:
-    opened, last = decode_cursor(after, 2)
-    try:
-        return datetime.fromisoformat(str(opened)), UUID(str(last))
-    except ValueError:
-        raise ClientError("the `after` cursor is not valid", code="VALIDATION") from None
-
-
 async def many(
     info: Info, first: int | None, after: str | None, filter: AccountabilityFilter | None
 ) -> Connection[Accountability]:
     _reader(info)
-    size = page_size(first)
-    query = _filtered(_scoped(info, select(store.accountability)), filter)
-    if after is not None:
-        query = query.where(tuple_(C.opened_at, C.id) < tuple_(*_after(after)))
-    query = query.order_by(C.opened_at.desc(), C.id.desc()).limit(size + 1)
-    async with info.context.call.runtime.engine.connect() as conn:
-        found = (await conn.execute(query)).all()
-    return build_connection(
-        found,
-        size=size,
+    return await newest_first(
+        info.context.call.runtime.engine,
+        _filtered(_scoped(info, select(store.accountability)), filter),
+        at=C.opened_at,
+        id=C.id,
+        first=first,
         after=after,
-        key=lambda r: (r.opened_at.isoformat(), str(r.id)),
         node=Accountability.from_row,
     )
 
@@ -177,18 +163,13 @@ async def exposure_board(
     info: Info, first: int | None, after: str | None
 ) -> Connection[ExposureEntry]:
     """Published typical cases, newest first; they hold no personal data, so every role reads them."""
-    size = page_size(first)
-    query = select(C.id, C.exposure, C.published_at).where(C.published_at.is_not(None))
-    if after is not None:
-        query = query.where(tuple_(C.published_at, C.id) < tuple_(*_after(after)))
-    query = query.order_by(C.published_at.desc(), C.id.desc()).limit(size + 1)
-    async with info.context.call.runtime.engine.connect() as conn:
-        found = (await conn.execute(query)).all()
-    return build_connection(
-        found,
-        size=size,
+    return await newest_first(
+        info.context.call.runtime.engine,
+        select(C.id, C.exposure, C.published_at).where(C.published_at.is_not(None)),
+        at=C.published_at,
+        id=C.id,
+        first=first,
         after=after,
-        key=lambda r: (r.published_at.isoformat(), str(r.id)),
         node=lambda r: ExposureEntry.from_domain(
             str(r.id), DomainExposureEntry.from_record(r.exposure)
         ),

@@ -7,16 +7,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select
 
 from api.context import Info
 from api.failures import ClientError
 from api.relay import (
     Connection,
-    build_connection,
-    decode_cursor,
     from_global_id,
-    page_size,
+    newest_first,
     uuid_of,
 )
 from api.review.types import (
@@ -145,29 +143,16 @@ def _filtered(info: Info, query: Select[Any], f: ReviewFilter | None) -> Select[
     return query
 
 
-def _after(after: str) -> tuple[datetime, UUID]:
-    opened, last = decode_cursor(after, 2)
-    try:
-        return datetime.fromisoformat(str(opened)), UUID(str(last))
-    except ValueError:
-        raise ClientError("the `after` cursor is not valid", code="VALIDATION") from None
-
-
 async def many(
     info: Info, first: int | None, after: str | None, filter: ReviewFilter | None
 ) -> Connection[Review]:
-    size = page_size(first)
-    query = _filtered(info, _scoped(info, select(review)), filter)
-    if after is not None:
-        query = query.where(tuple_(C.opened_at, C.id) < tuple_(*_after(after)))
-    query = query.order_by(C.opened_at.desc(), C.id.desc()).limit(size + 1)
-    async with info.context.call.runtime.engine.connect() as conn:
-        found = (await conn.execute(query)).all()
-    return build_connection(
-        found,
-        size=size,
+    return await newest_first(
+        info.context.call.runtime.engine,
+        _filtered(info, _scoped(info, select(review)), filter),
+        at=C.opened_at,
+        id=C.id,
+        first=first,
         after=after,
-        key=lambda r: (r.opened_at.isoformat(), str(r.id)),
         node=Review.from_row,
     )
 

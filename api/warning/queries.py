@@ -8,17 +8,15 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select
 
 from api import nodes
 from api.context import Info
 from api.failures import ClientError
 from api.relay import (
     Connection,
-    build_connection,
-    decode_cursor,
     from_global_id,
-    page_size,
+    newest_first,
     uuid_of,
 )
 from api.warning.duelist import DueList, due_list
@@ -129,29 +127,16 @@ def _filtered(query: Select[Any], f: WarningFilter | None) -> Select[Any]:
     return query
 
 
-def _after(after: str) -> tuple[datetime, UUID]:
-    raised, last = decode_cursor(after, 2)
-    try:
-        return datetime.fromisoformat(str(raised)), UUID(str(last))
-    except ValueError:
-        raise ClientError("the `after` cursor is not valid", code="VALIDATION") from None
-
-
 async def many(
     info: Info, first: int | None, after: str | None, filter: WarningFilter | None
 ) -> Connection[WarningNode]:
-    size = page_size(first)
-    query = _filtered(_scoped(info, select(W)), filter)
-    if after is not None:
-        query = query.where(tuple_(C.raised_at, C.id) < tuple_(*_after(after)))
-    query = query.order_by(C.raised_at.desc(), C.id.desc()).limit(size + 1)
-    async with info.context.call.runtime.engine.connect() as conn:
-        found = (await conn.execute(query)).all()
-    return build_connection(
-        found,
-        size=size,
+    return await newest_first(
+        info.context.call.runtime.engine,
+        _filtered(_scoped(info, select(W)), filter),
+        at=C.raised_at,
+        id=C.id,
+        first=first,
         after=after,
-        key=lambda r: (r.raised_at.isoformat(), str(r.id)),
         node=WarningNode.from_row,
     )
 
