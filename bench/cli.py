@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-wrk", action="store_true", help="use the Python load generator even if wrk exists"
     )
+    parser.add_argument(
+        "--no-warning-worker",
+        action="store_true",
+        help="serve without the warning worker beside it (`jiandu serve --no-worker`)",
+    )
     return parser
 
 
@@ -260,7 +265,9 @@ def _run(args: argparse.Namespace, environment: Environment) -> Outcome:
         environment.migrate()
         _say(f"seeding {args.complaints} complaints through the services")
         outcome.seeded = json.loads(environment.seed(args.complaints).strip().splitlines()[-1])
-        server = Server(environment, workers=args.workers)
+        server = Server(
+            environment, workers=args.workers, warning_worker=not args.no_warning_worker
+        )
         server.start()
         bench = Bench(args, environment, server)
         if bench.wrk:

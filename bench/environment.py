@@ -222,9 +222,12 @@ def _group_settles(pgid: int, seconds: float) -> list[str]:
 class Server:
     """`jiandu serve` as a subprocess in its own session, stderr kept in a file."""
 
-    def __init__(self, environment: Environment, *, workers: int) -> None:
+    def __init__(
+        self, environment: Environment, *, workers: int, warning_worker: bool = True
+    ) -> None:
         self.environment = environment
         self.workers = workers
+        self.warning_worker = warning_worker
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.stderr_path = environment.tmp / "serve.stderr"
@@ -240,6 +243,7 @@ class Server:
             str(self.port),
             "--workers",
             str(self.workers),
+            *([] if self.warning_worker else ["--no-worker"]),
         ]
         with self.stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
