@@ -318,64 +318,64 @@ def _window(rule: WarningRule, now: datetime) -> dict[str, Any]:
     return {"now": now, "since": now - timedelta(days=days), "days": days}
 
 
-async def officer_complaints(
+@dataclass(frozen=True, slots=True)
+class _Complained:
+    """Who a complaint names, for the repeated-complaints rules."""
+
+    kind: SubjectKind
+    column: str  # the complaint's array of codes
+    joins: str  # from x.code to the subject's name (`name`) and its unit `u`
+    name: str
+    label: str  # format: code, name, unit_name
+    words: str
+
+
+_COMPLAINED = {
+    RuleKind.OFFICER_COMPLAINTS: _Complained(
+        SubjectKind.OFFICER,
+        "complained_officers",
+        "JOIN officer o ON o.code = x.code JOIN unit u ON u.code = o.unit_code",
+        "o.name",
+        "officer {name} ({code}, {unit_name})",
+        "naming the officer",
+    ),
+    RuleKind.UNIT_COMPLAINTS: _Complained(
+        SubjectKind.UNIT,
+        "complained_units",
+        "JOIN unit u ON u.code = x.code",
+        "u.name",
+        "unit {name} ({code})",
+        "against the unit",
+    ),
+}
+
+
+async def complained_about(
     conn: AsyncConnection, rule: WarningRule, now: datetime, tz: ZoneInfo, scope: Scope
 ) -> list[Finding]:
+    """Complaints naming one officer (or one unit) received in the rule's window."""
+    named = _COMPLAINED[rule.kind]
+    prefix = f"{named.kind.value.lower()}:"
     params = _window(rule, now) | {"min": _loosest(rule)}
     where = ""
     if scope.subject_keys is not None:
-        params["codes"] = [k.removeprefix("officer:") for k in scope.subject_keys]
+        params["codes"] = [k.removeprefix(prefix) for k in scope.subject_keys]
         where = " AND x.code = ANY(:codes)"
     query = f"""
-        SELECT o.code, o.name, {_SUPERIOR} AS unit_code, u.name AS unit_name,
+        SELECT x.code, {named.name} AS name, {_SUPERIOR} AS unit_code, u.name AS unit_name,
                count(*) AS n, array_agg(c.id::text ORDER BY c.received_at) AS ids
-        FROM complaint c CROSS JOIN LATERAL unnest(c.complained_officers) AS x(code)
-        JOIN officer o ON o.code = x.code JOIN unit u ON u.code = o.unit_code
+        FROM complaint c CROSS JOIN LATERAL unnest(c.{named.column}) AS x(code) {named.joins}
         WHERE {_COUNTED} {where}
-        GROUP BY o.code, o.name, u.code, u.parent_code, u.name HAVING count(*) >= :min
-    """
-    found = []
-    for row in await conn.execute(text(query), params):
-        found.append(
-            Finding(
-                subject_kind=SubjectKind.OFFICER,
-                subject_key=f"officer:{row.code}",
-                subject_label=f"officer {row.name} ({row.code}, {row.unit_name})",
-                window_key=f"P{params['days']}D",
-                measure=row.n,
-                details=f"{row.n} complaints naming the officer in the {params['days']} days to "
-                f"{_local(now, tz)}.",
-                unit_code=row.unit_code,
-                items=tuple(ItemRef("complaint", i) for i in row.ids),
-            )
-        )
-    return found
-
-
-async def unit_complaints(
-    conn: AsyncConnection, rule: WarningRule, now: datetime, tz: ZoneInfo, scope: Scope
-) -> list[Finding]:
-    params = _window(rule, now) | {"min": _loosest(rule)}
-    where = ""
-    if scope.subject_keys is not None:
-        params["codes"] = [k.removeprefix("unit:") for k in scope.subject_keys]
-        where = " AND x.code = ANY(:codes)"
-    query = f"""
-        SELECT u.code, u.name, {_SUPERIOR} AS unit_code,
-               count(*) AS n, array_agg(c.id::text ORDER BY c.received_at) AS ids
-        FROM complaint c CROSS JOIN LATERAL unnest(c.complained_units) AS x(code)
-        JOIN unit u ON u.code = x.code
-        WHERE {_COUNTED} {where}
-        GROUP BY u.code, u.name, u.parent_code HAVING count(*) >= :min
+        GROUP BY x.code, {named.name}, u.code, u.parent_code, u.name HAVING count(*) >= :min
     """
     return [
         Finding(
-            subject_kind=SubjectKind.UNIT,
-            subject_key=f"unit:{row.code}",
-            subject_label=f"unit {row.name} ({row.code})",
+            subject_kind=named.kind,
+            subject_key=f"{prefix}{row.code}",
+            subject_label=named.label.format(code=row.code, name=row.name, unit_name=row.unit_name),
             window_key=f"P{params['days']}D",
             measure=row.n,
-            details=f"{row.n} complaints against the unit in the {params['days']} days to "
+            details=f"{row.n} complaints {named.words} in the {params['days']} days to "
             f"{_local(now, tz)}.",
             unit_code=row.unit_code,
             items=tuple(ItemRef("complaint", i) for i in row.ids),
@@ -569,8 +569,8 @@ Measure = Callable[
 
 MEASURES: dict[RuleKind, Measure] = {
     RuleKind.DEADLINE: deadline,
-    RuleKind.OFFICER_COMPLAINTS: officer_complaints,
-    RuleKind.UNIT_COMPLAINTS: unit_complaints,
+    RuleKind.OFFICER_COMPLAINTS: complained_about,
+    RuleKind.UNIT_COMPLAINTS: complained_about,
     RuleKind.REPEAT_COMPLAINANT: repeat_complainant,
     RuleKind.UNIT_SATISFACTION: unit_satisfaction,
     RuleKind.ALERT_NOT_ACCEPTED: case_stage,
